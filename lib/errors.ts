@@ -1,0 +1,149 @@
+/**
+ * One error tree for the whole project. Codes are string-literal unions (no enums under
+ * erasableSyntaxOnly), context travels as fields, and wrapping always keeps `cause`.
+ */
+
+/** Sentry's `RpcImportErrorKind` values, kept verbatim for findings compatibility. */
+export const SENTRY_IMPORT_ERROR_KINDS = [
+  "Unknown",
+  "DatabaseError",
+  "DeserializationFailed",
+  "IncorrectSiloModeForModel",
+  "IntegrityError",
+  "InvalidMinOrdinal",
+  "MissingImportUUID",
+  "UnknownModel",
+  "UnexpectedModel",
+  "UnspecifiedScope",
+  "ValidationError",
+] as const;
+
+/** Project-specific kinds; they keep the shape of Sentry's findings. */
+export const PROJECT_IMPORT_ERROR_KINDS = [
+  "NonContiguousModelRun",
+  "InvalidExport",
+  "InvalidArchive",
+  "DecryptionFailed",
+] as const;
+
+export type ImportErrorKind =
+  (typeof SENTRY_IMPORT_ERROR_KINDS)[number] | (typeof PROJECT_IMPORT_ERROR_KINDS)[number];
+
+export class SentryImportError extends Error {
+  readonly code: string;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.context = Object.freeze({ ...(options.context ?? {}) });
+  }
+}
+
+export type ArchiveErrorCode =
+  | "not_a_tar"
+  | "truncated"
+  | "unknown_member"
+  | "missing_member"
+  | "duplicate_member"
+  | "oversize_member"
+  | "unsupported_compression"
+  | "unreadable";
+
+/** The container is wrong: not a tar, wrong members, truncated, compressed in an unsupported way. */
+export class ArchiveError extends SentryImportError {
+  declare readonly code: ArchiveErrorCode;
+  constructor(
+    code: ArchiveErrorCode,
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
+export type DecryptionErrorCode =
+  | "key_unparsable"
+  | "public_key_mismatch"
+  | "dek_unwrap_failed"
+  | "bad_dek"
+  | "bad_token_base64"
+  | "bad_token_version"
+  | "token_too_short"
+  | "hmac_mismatch"
+  | "bad_padding"
+  | "kms_config_invalid"
+  | "kms_request_corrupted"
+  | "kms_response_corrupted"
+  | "kms_failed"
+  | "bad_public_key";
+
+/** Anything between the archive's bytes and the plaintext: keys, the DEK, the Fernet token, KMS. */
+export class DecryptionError extends SentryImportError {
+  declare readonly code: DecryptionErrorCode;
+  constructor(
+    code: DecryptionErrorCode,
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** Where in the export a failure happened: Sentry's `InstanceID` plus the 1-based array position. */
+export interface FailureLocation {
+  readonly model: string | null;
+  /** 1-based ordinal within the model's run; null where not known. */
+  readonly ordinal: number | null;
+  /** 1-based position of the row in the export array; null where not known. */
+  readonly position?: number | null;
+  readonly field?: string | null;
+  readonly file?: string | null;
+}
+
+/** An import failed: carries Sentry's finding fields (`kind`, `on`, `left_pk`, `right_pk`). */
+export class ImportFailure extends SentryImportError {
+  declare readonly code: ImportErrorKind;
+  readonly on: FailureLocation;
+  readonly leftPk: number | null;
+  readonly rightPk: number | null;
+
+  constructor(
+    kind: ImportErrorKind,
+    reason: string,
+    options: {
+      on?: FailureLocation;
+      leftPk?: number | null;
+      rightPk?: number | null;
+      cause?: unknown;
+      context?: Record<string, unknown>;
+    } = {},
+  ) {
+    super(kind, reason, options);
+    this.on = options.on ?? { model: null, ordinal: null };
+    this.leftPk = options.leftPk ?? null;
+    this.rightPk = options.rightPk ?? null;
+  }
+}
+
+/** Bad command-line usage: exit code 2. */
+export class UsageError extends SentryImportError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("usage", message, options);
+  }
+}
+
+/** Normalises whatever was thrown into an Error, keeping the original as `cause`. */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) {
+    return thrown;
+  }
+  return new Error(typeof thrown === "string" ? thrown : JSON.stringify(thrown), {
+    cause: thrown,
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * The ports of the pure core. Adapters in `lib/adapters/` implement them over SDKs; tests pass
+ * the same adapters pointed at loopback stand-ins, or small in-memory ones.
+ */
+
+/** A re-openable stream of bytes: every call starts again from the first byte. */
+export type ByteSource = () => AsyncIterable<Uint8Array>;
+
+/** Unwraps an archive's data-encryption key (Sentry's `Decryptor`). */
+export interface KeyDecryptor {
+  /** Human-readable name for messages, e.g. `local key /path/key.pem` or a KMS version. */
+  readonly description: string;
+  /**
+   * Returns the 44-byte ASCII Fernet key wrapped in `data.key`. The local adapter first checks
+   * `archivePublicKey` (`key.pub`) against its own key, as Sentry does; KMS does not.
+   */
+  decryptDek(input: {
+    readonly wrappedDek: Uint8Array;
+    readonly archivePublicKey: Uint8Array;
+  }): Promise<Uint8Array>;
+}
+
+/** Supplies the RSA public key that new archives are encrypted for (a PEM file, or KMS). */
+export interface PublicKeyProvider {
+  readonly description: string;
+  /** The exact PEM text that goes into `key.pub`. */
+  publicKeyPem(): Promise<string>;
+}
