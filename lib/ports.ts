@@ -26,3 +26,28 @@ export interface PublicKeyProvider {
   /** The exact PEM text that goes into `key.pub`. */
   publicKeyPem(): Promise<string>;
 }
+
+/** A row as the driver returns it: column name to value. */
+export type DbRow = Record<string, unknown>;
+
+/**
+ * The one database port. Both adapters (server Postgres through `pg`, embedded PGlite) implement
+ * it, and the same SQL runs on both. Parameters are positional (`$1`, `$2`, …).
+ */
+export interface Db {
+  query<R extends DbRow = DbRow>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ readonly rows: R[]; readonly rowCount: number }>;
+}
+
+/** A database handle that can lease a transaction. */
+export interface Database extends Db {
+  readonly kind: "postgres" | "pglite";
+  /**
+   * Runs `fn` inside BEGIN … COMMIT on one connection; ROLLBACK (and rethrow) if it throws.
+   * Errors leaving this function are already classified (see `lib/adapters/pg/errors.ts`).
+   */
+  withTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
