@@ -147,3 +147,93 @@ export function coerceError(thrown: unknown): Error {
     cause: thrown,
   });
 }
+
+/**
+ * How a database failure is handled. Decided in exactly one place, from the SQLSTATE and the
+ * driver's connection errors (`lib/adapters/pg/errors.ts`); everything above reads this field.
+ * - `retryable`: the same work may succeed on a new attempt (serialization failure, deadlock,
+ *   lost connection, terminated backend, cancelled statement);
+ * - `duplicate`: a unique violation (23505); `table` and `columns` tell a lost ledger race from
+ *   a data collision;
+ * - `integrity`: any other integrity constraint (23xxx: FK, NOT NULL, CHECK, exclusion);
+ * - `data`: the value does not fit the column (22xxx, e.g. 22001 value too long);
+ * - `other`: anything else (syntax, missing relation, permissions…): a bug or a misconfiguration.
+ */
+export type DbErrorClassification = "retryable" | "duplicate" | "integrity" | "data" | "other";
+
+/**
+ * A classified database failure. The server's `detail` (which quotes row values) stays on
+ * `cause` only, so logging `message` and the fields never prints user data.
+ */
+export class DbError extends SentryImportError {
+  declare readonly code: DbErrorClassification;
+  readonly classification: DbErrorClassification;
+  /** The five-character SQLSTATE; null for client-side failures such as a dropped socket. */
+  readonly sqlstate: string | null;
+  /** The violated constraint or index. Names differ between Sentry-made and our tables. */
+  readonly constraint: string | null;
+  readonly schema: string | null;
+  readonly table: string | null;
+  /** The key columns, parsed from `detail` (Postgres names them there, not in `column`). */
+  readonly columns: readonly string[];
+
+  constructor(
+    classification: DbErrorClassification,
+    message: string,
+    options: {
+      sqlstate?: string | null;
+      constraint?: string | null;
+      schema?: string | null;
+      table?: string | null;
+      columns?: readonly string[];
+      cause?: unknown;
+      context?: Record<string, unknown>;
+    } = {},
+  ) {
+    super(classification, message, options);
+    this.classification = classification;
+    this.sqlstate = options.sqlstate ?? null;
+    this.constraint = options.constraint ?? null;
+    this.schema = options.schema ?? null;
+    this.table = options.table ?? null;
+    this.columns = Object.freeze([...(options.columns ?? [])]);
+  }
+}
+
+/**
+ * True for a unique violation on exactly this table and key. The ledger race (§12.3) is told
+ * apart this way rather than by constraint name: in a database Sentry created, the constraint
+ * carries Django's hashed name, in one we created it does not.
+ */
+export function isDuplicateKey(
+  thrown: unknown,
+  table: string,
+  columns: readonly string[],
+): thrown is DbError {
+  return (
+    thrown instanceof DbError &&
+    thrown.classification === "duplicate" &&
+    thrown.table === table &&
+    thrown.columns.length === columns.length &&
+    columns.every((column) => thrown.columns.includes(column))
+  );
+}
+
+export type QueryResultErrorCode = "no_rows" | "too_many_rows" | "invalid_row";
+
+/** A query returned a different number of rows, or rows of a different shape, than required. */
+export class QueryResultError extends SentryImportError {
+  declare readonly code: QueryResultErrorCode;
+  readonly sql: string;
+  readonly rowCount: number;
+
+  constructor(
+    code: QueryResultErrorCode,
+    message: string,
+    options: { sql: string; rowCount: number; cause?: unknown; context?: Record<string, unknown> },
+  ) {
+    super(code, message, options);
+    this.sql = options.sql;
+    this.rowCount = options.rowCount;
+  }
+}
