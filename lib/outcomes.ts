@@ -1,0 +1,35 @@
+/**
+ * How one chunk delivery ended (conventions.md §2, convention 7). Functions map it to the
+ * platform in one exhaustive switch: only `retry` becomes a 5xx/429 (Cloud Tasks retries any
+ * non-2xx), `rejected` is recorded and acknowledged, the other three are successes.
+ */
+import type { ImportFailure } from "./errors.ts";
+import type { ChunkResult } from "./ledger/result.ts";
+
+export type ChunkOutcome =
+  /** this delivery wrote the rows and the ledger row */
+  | { readonly kind: "imported"; readonly result: ChunkResult }
+  /** an earlier delivery had already written it; nothing was written now */
+  | { readonly kind: "alreadyImported"; readonly result: ChunkResult }
+  /** a concurrent delivery committed first; its ledger row is the result */
+  | { readonly kind: "lostRace"; readonly result: ChunkResult }
+  /** the chunk can never succeed as it is (a finding); retrying would not help */
+  | { readonly kind: "rejected"; readonly failure: ImportFailure }
+  /** a transient condition; the same delivery may succeed later */
+  | { readonly kind: "retry"; readonly reason: string };
+
+export type ChunkOutcomeKind = ChunkOutcome["kind"];
+
+export type SuccessfulChunkOutcome = Extract<ChunkOutcome, { readonly result: ChunkResult }>;
+
+export function isSuccessful(outcome: ChunkOutcome): outcome is SuccessfulChunkOutcome {
+  switch (outcome.kind) {
+    case "imported":
+    case "alreadyImported":
+    case "lostRace":
+      return true;
+    case "rejected":
+    case "retry":
+      return false;
+  }
+}
