@@ -53,7 +53,10 @@ export type ArchiveErrorCode =
   | "duplicate_member"
   | "oversize_member"
   | "unsupported_compression"
-  | "unreadable";
+  | "corrupt_compression"
+  | "unreadable"
+  /** A writer was given a plaintext whose length differs from the one it announced. */
+  | "length_mismatch";
 
 /** The container is wrong: not a tar, wrong members, truncated, compressed in an unsupported way. */
 export class ArchiveError extends SentryImportError {
