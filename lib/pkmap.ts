@@ -3,33 +3,29 @@
  *
  * The orchestrator owns one for the whole import, hands each model's importer only the partition
  * of its relocation dependencies, and extends itself with what the importer recorded. In the
- * serverless path it is rebuilt from ledger rows instead (`lib/ledger/result.ts`).
+ * serverless path it is rebuilt from ledger rows instead (`pkMapFromLedgerRows`, `lib/ledger/row.ts`).
  */
 import { z } from "zod";
+import { toModelName } from "./registry/types.ts";
+import type { ModelName } from "./registry/types.ts";
 
-/**
- * A lower-cased Django model label such as `sentry.user`. Zod brands are structural, so another
- * module declaring `.brand<"ModelName">()` over a string gets the same type.
- */
+/** The `pk` of a row in the export file. */
+export type OldPk = number & { readonly __brand: "OldPk" };
+/** The id a row got (or matched) in the target database. */
+export type NewPk = number & { readonly __brand: "NewPk" };
+
+/** A model name as stored (ledger `model`, wire keys): already lower-cased, never re-cased. */
 export const modelNameSchema = z
   .string()
   .min(1)
   .refine((name) => name === name.toLowerCase(), { message: "model names are lower-cased" })
-  .brand<"ModelName">();
-export type ModelName = z.output<typeof modelNameSchema>;
+  .transform(toModelName);
 
-/** Export files spell some models in mixed case; every comparison uses the lower-cased name. */
-export function normalizeModelName(raw: string): ModelName {
-  return modelNameSchema.parse(raw.toLowerCase());
-}
-
-/** The `pk` of a row in the export file. */
-export const oldPkSchema = z.int().brand<"OldPk">();
-export type OldPk = z.output<typeof oldPkSchema>;
-
-/** The id a row got (or matched) in the target database. */
-export const newPkSchema = z.int().positive().brand<"NewPk">();
-export type NewPk = z.output<typeof newPkSchema>;
+export const oldPkSchema = z.int().transform((value) => value as OldPk);
+export const newPkSchema = z
+  .int()
+  .positive()
+  .transform((value) => value as NewPk);
 
 export function oldPk(value: number): OldPk {
   return oldPkSchema.parse(value);
@@ -62,7 +58,7 @@ const wireEntrySchema = z.strictObject({
 
 /** Sentry's RPC form: `{"map_entries": {"<model>": {"<old pk>": {new_id, kind, slug}}}}`. */
 export const pkMapWireSchema = z.strictObject({
-  map_entries: z.record(modelNameSchema, z.record(oldPkKeySchema, wireEntrySchema)),
+  map_entries: z.record(z.string(), z.record(oldPkKeySchema, wireEntrySchema)),
 });
 export type PkMapWire = z.input<typeof pkMapWireSchema>;
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { modelNameSchema } from "../pkmap.ts";
-import type { ModelName } from "../pkmap.ts";
+import type { ChunkTableName, ModelName, Silo } from "../registry/types.ts";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -18,10 +18,10 @@ export const importUuidSchema = z
   .regex(UUID_PATTERN, "an import uuid is 32 hex digits, optionally dashed")
   .transform((raw) => {
     const hex = raw.replaceAll("-", "").toLowerCase();
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  })
-  .brand<"ImportUuid">();
-export type ImportUuid = z.output<typeof importUuidSchema>;
+    const dashed = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return dashed as ImportUuid;
+  });
+export type ImportUuid = string & { readonly __brand: "ImportUuid" };
 
 export function importUuid(raw: string): ImportUuid {
   return importUuidSchema.parse(raw);
@@ -43,32 +43,23 @@ export interface LedgerKey {
   readonly minOrdinal: number;
 }
 
-export type Silo = "Control" | "Region";
-
-export const CHUNK_TABLES = {
-  region: "sentry_regionimportchunk",
-  control: "sentry_controlimportchunk",
-  controlReplica: "sentry_controlimportchunkreplica",
-} as const;
-export type ChunkTable = (typeof CHUNK_TABLES)[keyof typeof CHUNK_TABLES];
-
 export interface LedgerTables {
   /** Where the ledger row is written, and where a retry looks for it. */
-  readonly primary: ChunkTable;
+  readonly primary: ChunkTableName;
   /**
    * Control chunks also get an identical replica row (Sentry writes it from the region side
    * after the chunk succeeded). It is written only if no replica with the same key exists, so
    * a retry that finds the primary row must not fail on the replica either.
    */
-  readonly replica: ChunkTable | null;
+  readonly replica: ChunkTableName | null;
 }
 
 /** The silo decides the chunk table; with one database both control tables are written. */
 export function ledgerTablesFor(silo: Silo): LedgerTables {
   switch (silo) {
     case "Region":
-      return { primary: CHUNK_TABLES.region, replica: null };
+      return { primary: "sentry_regionimportchunk", replica: null };
     case "Control":
-      return { primary: CHUNK_TABLES.control, replica: CHUNK_TABLES.controlReplica };
+      return { primary: "sentry_controlimportchunk", replica: "sentry_controlimportchunkreplica" };
   }
 }

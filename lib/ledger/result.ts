@@ -13,7 +13,8 @@ import {
   oldPkSchema,
   PrimaryKeyMap,
 } from "../pkmap.ts";
-import type { ImportKind, ModelName, NewPk, OldPk } from "../pkmap.ts";
+import type { ImportKind, NewPk, OldPk } from "../pkmap.ts";
+import type { ModelName } from "../registry/types.ts";
 import { ordinalSchema } from "./key.ts";
 
 /** One recorded row (§7 step 8): its old pk and what it became. */

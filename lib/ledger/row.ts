@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { modelNameSchema, newPkSchema, oldPkSchema, oldPk, PrimaryKeyMap } from "../pkmap.ts";
-import type { ImportKind, ModelName, NewPk, OldPk } from "../pkmap.ts";
+import type { ImportKind, NewPk, OldPk } from "../pkmap.ts";
+import type { ModelName } from "../registry/types.ts";
 import { importUuidSchema, ordinalSchema } from "./key.ts";
 import type { ImportUuid, LedgerKey } from "./key.ts";
 import { canonicalMappedPks, chunkResultFromRecords, recordedCount } from "./result.ts";
