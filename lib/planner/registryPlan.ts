@@ -1,0 +1,42 @@
+/**
+ * The planner wired to the model registry. The planner itself takes `classify` and `related` as
+ * parameters so it can be tested against small doubles; this is the production wiring.
+ */
+import type { ImportUuid } from "../ledger/key.ts";
+import { areRelated, getModel } from "../registry/registry.ts";
+import { isDeletedModel } from "../registry/removed.ts";
+import { modelInScope } from "../registry/scopes.ts";
+import type { ImportScope, ModelName } from "../registry/types.ts";
+import { buildPlan } from "./plan.ts";
+import type { ModelDisposition, Plan } from "./plan.ts";
+import type { Run } from "./runs.ts";
+
+/**
+ * Registry models go by the coarse scope gate (§7 step 2). The registry knows only the models a
+ * Config import can write, so any other model that Sentry has not deleted is reported
+ * `unknown`, including Organization and Global models such as `sentry.organization`; it is
+ * skipped either way.
+ */
+export function registryDisposition(scope: ImportScope): (model: ModelName) => ModelDisposition {
+  return (model) => {
+    const spec = getModel(model);
+    if (spec !== undefined) {
+      return modelInScope(spec, scope) ? "import" : "outOfScope";
+    }
+    return isDeletedModel(model) ? "removed" : "unknown";
+  };
+}
+
+/** @throws ImportFailure `NonContiguousModelRun` (decision c) */
+export function planWithRegistry(input: {
+  readonly importUuid: ImportUuid;
+  readonly scope: ImportScope;
+  readonly chunkSize: number;
+  readonly runs: readonly Run[];
+}): Plan {
+  return buildPlan({
+    ...input,
+    classify: registryDisposition(input.scope),
+    related: areRelated,
+  });
+}
