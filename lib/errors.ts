@@ -156,8 +156,9 @@ export function coerceError(thrown: unknown): Error {
  * driver's connection errors (`lib/adapters/pg/errors.ts`); everything above reads this field.
  * - `retryable`: the same work may succeed on a new attempt (serialization failure, deadlock,
  *   lost connection, terminated backend, cancelled statement);
- * - `duplicate`: a unique violation (23505); `table` and `columns` tell a lost ledger race from
- *   a data collision;
+ * - `duplicate`: a unique violation (23505), where `table` and `columns` tell a lost ledger race
+ *   from a data collision; or an object that already exists (42P06 schema, 42P07 relation, 42710
+ *   object…), which is how a concurrent `CREATE … IF NOT EXISTS` can still fail;
  * - `integrity`: any other integrity constraint (23xxx: FK, NOT NULL, CHECK, exclusion);
  * - `data`: the value does not fit the column (22xxx, e.g. 22001 value too long);
  * - `other`: anything else (syntax, missing relation, permissions…): a bug or a misconfiguration.

@@ -27,11 +27,11 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
 const RETRYABLE_CODES = new Set(["57P01", "57P02", "57P03", "57014", "53300"]);
 
 /**
- * "Someone else created it": a concurrent `CREATE … IF NOT EXISTS` can still fail with these, as
- * the existence check and the catalog insert are not atomic. A migrator retries and then finds
- * the object (graphile/worker's clash codes).
+ * "Someone else created it" (graphile/worker's clash codes): duplicate schema, relation, object,
+ * column, function, database. A concurrent `CREATE … IF NOT EXISTS` can still fail with these,
+ * as the existence check and the catalog insert are not atomic; they are `duplicate`, like 23505.
  */
-const CONCURRENT_CREATION_CODES = new Set(["42P06", "42P07", "42710", "23505"]);
+const ALREADY_EXISTS_CODES = new Set(["42P06", "42P07", "42710", "42701", "42723", "42P04"]);
 
 /** Node socket errors that mean the server was unreachable or the connection dropped. */
 const NETWORK_ERROR_CODES = new Set([
@@ -59,7 +59,7 @@ export function classifySqlState(sqlstate: string): DbErrorClassification {
   if (sqlstate.startsWith("40") || sqlstate.startsWith("08") || RETRYABLE_CODES.has(sqlstate)) {
     return "retryable";
   }
-  if (sqlstate === "23505") {
+  if (sqlstate === "23505" || ALREADY_EXISTS_CODES.has(sqlstate)) {
     return "duplicate";
   }
   if (sqlstate.startsWith("23")) {
@@ -96,11 +96,6 @@ export function toDbError(thrown: unknown): DbError {
     columns: columnsOf(fields),
     cause: thrown,
   });
-}
-
-/** For migrations: the failure was a concurrent creation of the same object. */
-export function isConcurrentCreation(error: DbError): boolean {
-  return error.sqlstate !== null && CONCURRENT_CREATION_CODES.has(error.sqlstate);
 }
 
 /**

@@ -1,0 +1,13 @@
+/** Every migration, in order of application. Append new ones at the end (see `./types.ts`). */
+import { sentryUserTables } from "./0001_sentry_user_tables.ts";
+import { sentryConfigTables } from "./0002_sentry_config_tables.ts";
+import { sentryImportChunkTables } from "./0003_sentry_import_chunk_tables.ts";
+import { importRun } from "./0004_import_run.ts";
+import type { Migration } from "./types.ts";
+
+export const MIGRATIONS: readonly Migration[] = [
+  sentryUserTables,
+  sentryConfigTables,
+  sentryImportChunkTables,
+  importRun,
+];
