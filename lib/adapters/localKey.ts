@@ -119,5 +119,6 @@ function parsePrivateKey(pem: string | Uint8Array, description: string): KeyObje
 
 /** SPKI PEM of a key's public half: byte-identical to Python `cryptography`'s output. */
 function spkiPem(key: KeyObject): string {
-  return createPublicKey(key).export({ type: "spki", format: "pem" }) as string;
+  const publicKey = key.type === "public" ? key : createPublicKey(key);
+  return publicKey.export({ type: "spki", format: "pem" }) as string;
 }
