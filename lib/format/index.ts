@@ -4,6 +4,7 @@ export { bufferSource, collectBytes, fileSource } from "./byteSources.ts";
 export { detectCompression, type Compression } from "./compression.ts";
 export { decryptFernetToken } from "./fernetDecrypt.ts";
 export { encryptFernetToken, fernetTokenLength } from "./fernetEncrypt.ts";
+export { compactJsonStream, measureCompactJson } from "./jsonCompact.ts";
 export { generateFernetKeyText, parseFernetKey, type FernetKey } from "./fernetKey.ts";
 export {
   BACKUP_MEMBERS,
@@ -14,9 +15,5 @@ export {
   SMALL_MEMBER_LIMIT,
 } from "./members.ts";
 export { openEncryptedBackup, type OpenBackupOptions, type OpenedBackup } from "./openBackup.ts";
-export {
-  encryptedBackupStream,
-  writeEncryptedBackup,
-  type PlaintextInput,
-} from "./writeBackup.ts";
+export { encryptedBackupStream, writeEncryptedBackup, type PlaintextInput } from "./writeBackup.ts";
 export { writeFileAtomically } from "./atomicFile.ts";
