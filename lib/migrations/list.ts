@@ -3,6 +3,7 @@ import { sentryUserTables } from "./0001_sentry_user_tables.ts";
 import { sentryConfigTables } from "./0002_sentry_config_tables.ts";
 import { sentryImportChunkTables } from "./0003_sentry_import_chunk_tables.ts";
 import { importRun } from "./0004_import_run.ts";
+import { pkMap } from "./0005_pk_map.ts";
 import type { Migration } from "./types.ts";
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sentryConfigTables,
   sentryImportChunkTables,
   importRun,
+  pkMap,
 ];

@@ -1,0 +1,34 @@
+/**
+ * What the chunk importer is asked to do. The CLI builds it from the stream; the serverless
+ * path from a Cloud Tasks body and a staged payload. Either way the rows are the export's raw
+ * rows, so the importer parses and validates them itself.
+ */
+import type { ExportRow } from "../export/envelope.ts";
+import type { ImportScope, ModelName } from "../registry/types.ts";
+import type { ImportFlags } from "../writer/types.ts";
+
+export interface ChunkFilters {
+  /** usernames a user row must have to be imported; null = no filter */
+  readonly usernames: ReadonlySet<string> | null;
+  /** the derived email filter (§14): emails of the file's users that pass the user filter */
+  readonly emails: ReadonlySet<string> | null;
+}
+
+export const NO_FILTERS: ChunkFilters = { usernames: null, emails: null };
+
+export interface ChunkRequest {
+  /** as received: checked here (Sentry's `MissingImportUUID`) */
+  readonly importUuid: string | null;
+  readonly scope: ImportScope | null;
+  readonly model: string;
+  /** `offset + 1` of the chunk within its run */
+  readonly minOrdinal: number;
+  /** the chunk's rows in file order, natural keys already resolved to file pks */
+  readonly rows: readonly ExportRow[];
+  /** models whose runs precede this one in the file: only their pk-map entries are visible */
+  readonly visibleModels: readonly ModelName[];
+  readonly flags: ImportFlags;
+  readonly filters: ChunkFilters;
+  /** the import's "now" (ISO string) */
+  readonly now: string;
+}

@@ -1,0 +1,135 @@
+/**
+ * The validation and planning pass (import-semantics.md §17 steps 1–6): streams the whole
+ * export once, writes nothing, and rejects everything detectable without the database: a top
+ * level that is not an array, malformed rows, split runs (decision c), duplicate pks, values that
+ * cannot be read, failed validations. Because it consumes the whole plaintext, a decrypted
+ * source's HMAC has been verified by the time it returns.
+ */
+import { ImportFailure } from "../errors.ts";
+import { readExportRows } from "../export/envelope.ts";
+import type { ExportRow } from "../export/envelope.ts";
+import { hasNaturalKeys, UserKeyIndex } from "../export/naturalKeys.ts";
+import { parseRow } from "../export/rowParser.ts";
+import type { ImportUuid } from "../ledger/key.ts";
+import type { Plan } from "../planner/plan.ts";
+import { planWithRegistry } from "../planner/registryPlan.ts";
+import { RunDetector } from "../planner/runs.ts";
+import type { ByteSource } from "../ports.ts";
+import { USER } from "../registry/names.ts";
+import { getModel } from "../registry/registry.ts";
+import { modelInScope } from "../registry/scopes.ts";
+import type { ModelName } from "../registry/types.ts";
+import type { ImportSettings } from "./importOptions.ts";
+
+export interface PlannedImport {
+  readonly plan: Plan;
+  /** the derived email filter (§14): emails of the file's users passing the user filter */
+  readonly emailFilter: readonly string[] | null;
+  /** set when the file holds natural-key user references (decision f) */
+  readonly userKeys: UserKeyIndex | null;
+}
+
+/** Catches a pk repeated within one run, cheaply: one number per row, sorted at the run's end. */
+class DuplicatePkCheck {
+  #model: ModelName | null = null;
+  #pks: number[] = [];
+  #positions = new Map<number, number>();
+  #ascending = true;
+  #last = -Infinity;
+
+  push(row: ExportRow): void {
+    if (row.model !== this.#model) {
+      this.finish();
+      this.#model = row.model;
+    }
+    if (row.pk <= this.#last) {
+      this.#ascending = false;
+    }
+    this.#last = row.pk;
+    this.#pks.push(row.pk);
+    if (!this.#ascending && !this.#positions.has(row.pk)) {
+      this.#positions.set(row.pk, row.position);
+    }
+  }
+
+  finish(): void {
+    if (!this.#ascending) {
+      const sorted = Float64Array.from(this.#pks).sort();
+      for (let i = 1; i < sorted.length; i += 1) {
+        if (sorted[i] === sorted[i - 1]) {
+          const pk = sorted[i] ?? 0;
+          throw new ImportFailure(
+            "InvalidExport",
+            `${String(this.#model)} has the pk ${String(pk)} more than once`,
+            {
+              on: {
+                model: this.#model,
+                ordinal: null,
+                position: this.#positions.get(pk) ?? null,
+              },
+              leftPk: pk,
+            },
+          );
+        }
+      }
+    }
+    this.#model = null;
+    this.#pks = [];
+    this.#positions = new Map();
+    this.#ascending = true;
+    this.#last = -Infinity;
+  }
+}
+
+export async function planImport(
+  source: ByteSource,
+  importUuid: ImportUuid,
+  settings: ImportSettings,
+): Promise<PlannedImport> {
+  const runs = new RunDetector();
+  const pks = new DuplicatePkCheck();
+  const ordinals = new Map<ModelName, number>();
+  const usernames = settings.usernameFilter === null ? null : new Set(settings.usernameFilter);
+  const emailFilter = usernames === null ? null : new Set<string>();
+  let naturalKeysSeen = false;
+
+  for await (const row of readExportRows(source())) {
+    runs.push(row.position, row.model);
+    pks.push(row);
+    const ordinal = (ordinals.get(row.model) ?? 0) + 1;
+    ordinals.set(row.model, ordinal);
+    const spec = getModel(row.model);
+    if (spec === undefined || !modelInScope(spec, settings.scope)) {
+      continue;
+    }
+    const parsed = parseRow(spec, row, ordinal);
+    naturalKeysSeen ||= hasNaturalKeys(parsed);
+    if (spec.name === USER && usernames !== null && emailFilter !== null) {
+      if (usernames.has(String(parsed.values["username"]))) {
+        emailFilter.add(String(parsed.values["email"]));
+      }
+    }
+  }
+  pks.finish();
+
+  const plan = planWithRegistry({
+    importUuid,
+    scope: settings.scope,
+    chunkSize: settings.chunkSize,
+    runs: runs.finish(),
+  });
+  return {
+    plan,
+    emailFilter: emailFilter === null ? null : [...emailFilter],
+    userKeys: naturalKeysSeen ? await indexUsers(source) : null,
+  };
+}
+
+/** A second, cheap pass that only runs for files with natural keys (23.x-era exports). */
+async function indexUsers(source: ByteSource): Promise<UserKeyIndex> {
+  const index = new UserKeyIndex();
+  for await (const row of readExportRows(source())) {
+    index.add(row);
+  }
+  return index;
+}

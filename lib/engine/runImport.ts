@@ -1,0 +1,202 @@
+/**
+ * The CLI's import: plan (no writes), then import level by level (import-semantics.md §6.3):
+ * the runs of one level concurrently, each run's chunks in ordinal order, every chunk through
+ * the same chunk importer the serverless path uses. Each chunk commits on its own with its ledger
+ * row, so an interrupted import resumes with the same import uuid and never duplicates.
+ */
+import { ImportFailure } from "../errors.ts";
+import type { UnresolvedReference } from "../export/naturalKeys.ts";
+import type { ImportUuid } from "../ledger/key.ts";
+import type { ChunkResult } from "../ledger/result.ts";
+import type { ChunkOutcome } from "../outcomes.ts";
+import { runsByLevel } from "../planner/plan.ts";
+import type { Plan, PlannedRun } from "../planner/plan.ts";
+import type { ByteSource, Database } from "../ports.ts";
+import type { ModelName } from "../registry/types.ts";
+import { importChunk } from "./chunkImporter.ts";
+import type { ChunkImportOptions } from "./chunkImporter.ts";
+import type { ChunkRequest } from "./chunkRequest.ts";
+import type { ImportSettings } from "./importOptions.ts";
+import { planImport } from "./planImport.ts";
+import { readRunChunks } from "./runReader.ts";
+import type { PlannedImport } from "./planImport.ts";
+import { summarise } from "./summary.ts";
+import type { ImportSummary } from "./summary.ts";
+
+export type ImportProgress =
+  | { readonly kind: "planned"; readonly plan: Plan }
+  | {
+      readonly kind: "chunk";
+      readonly model: ModelName;
+      readonly rows: number;
+      readonly outcome: ChunkOutcome["kind"];
+    }
+  | { readonly kind: "level"; readonly level: number; readonly models: readonly ModelName[] };
+
+export interface RunImportOptions {
+  readonly importUuid: ImportUuid;
+  readonly settings: ImportSettings;
+  /** runs imported at the same time within a level; 1 on an embedded database */
+  readonly concurrency: number;
+  /** validate and plan, write nothing */
+  readonly dryRun: boolean;
+  readonly onProgress?: (event: ImportProgress) => void;
+  /** attempts for a chunk whose outcome is `retry` (a transient database error) */
+  readonly retryAttempts?: number;
+  readonly chunkOptions?: ChunkImportOptions;
+  /** the import's "now"; defaults to the wall clock at the start */
+  readonly now?: string;
+}
+
+export interface ImportReport {
+  readonly importUuid: ImportUuid;
+  readonly plan: Plan;
+  readonly dryRun: boolean;
+  readonly summary: ImportSummary;
+  /** rows skipped because a natural-key user reference named no user of the file */
+  readonly unresolvedReferences: readonly UnresolvedReference[];
+}
+
+/** Runs `tasks` with at most `limit` in flight; the first failure stops new ones starting. */
+async function runLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  const queue = [...items];
+  let failed = false;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, async () => {
+    for (let item = queue.shift(); item !== undefined && !failed; item = queue.shift()) {
+      try {
+        await task(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  });
+  const settled = await Promise.allSettled(workers);
+  const rejection = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (rejection !== undefined) {
+    throw rejection.reason;
+  }
+}
+
+async function importWithRetries(
+  database: Database,
+  request: ChunkRequest,
+  options: RunImportOptions,
+): Promise<ChunkOutcome> {
+  const attempts = options.retryAttempts ?? 5;
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await importChunk(database, request, options.chunkOptions);
+    if (outcome.kind !== "retry" || attempt >= attempts) {
+      return outcome;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+  }
+}
+
+export async function runImport(
+  database: Database,
+  source: ByteSource,
+  options: RunImportOptions,
+): Promise<ImportReport> {
+  const now = options.now ?? new Date().toISOString();
+  const planned: PlannedImport = await planImport(source, options.importUuid, options.settings);
+  const { plan } = planned;
+  options.onProgress?.({ kind: "planned", plan });
+  const results: ChunkResult[] = [];
+  const unresolved: UnresolvedReference[] = [];
+  if (!options.dryRun) {
+    const earlier = new Map<ModelName, readonly ModelName[]>();
+    plan.runs.forEach((run, i) =>
+      earlier.set(
+        run.model,
+        plan.runs.slice(0, i).map((r) => r.model),
+      ),
+    );
+    const levels = runsByLevel(plan);
+    for (const [level, runs] of levels.entries()) {
+      options.onProgress?.({ kind: "level", level, models: runs.map((r) => r.model) });
+      await runLimited(runs, options.concurrency, async (run) => {
+        await importRun(
+          database,
+          source,
+          run,
+          earlier.get(run.model) ?? [],
+          planned,
+          options,
+          now,
+          results,
+          unresolved,
+        );
+      });
+    }
+  }
+  return {
+    importUuid: options.importUuid,
+    plan,
+    dryRun: options.dryRun,
+    summary: summarise(plan, results),
+    unresolvedReferences: unresolved,
+  };
+}
+
+async function importRun(
+  database: Database,
+  source: ByteSource,
+  run: PlannedRun,
+  visibleModels: readonly ModelName[],
+  planned: PlannedImport,
+  options: RunImportOptions,
+  now: string,
+  results: ChunkResult[],
+  unresolved: UnresolvedReference[],
+): Promise<void> {
+  const { settings } = options;
+  const filters = {
+    usernames: settings.usernameFilter === null ? null : new Set(settings.usernameFilter),
+    emails: planned.emailFilter === null ? null : new Set(planned.emailFilter),
+  };
+  for await (const { chunk, rows } of readRunChunks(source, run, planned.userKeys, unresolved)) {
+    const outcome = await importWithRetries(
+      database,
+      {
+        importUuid: options.importUuid,
+        scope: settings.scope,
+        model: run.model,
+        minOrdinal: chunk.minOrdinal,
+        rows,
+        visibleModels,
+        flags: settings.flags,
+        filters,
+        now,
+      },
+      options,
+    );
+    options.onProgress?.({
+      kind: "chunk",
+      model: run.model,
+      rows: chunk.rowCount,
+      outcome: outcome.kind,
+    });
+    switch (outcome.kind) {
+      case "imported":
+      case "alreadyImported":
+      case "lostRace":
+        results.push(outcome.result);
+        break;
+      case "rejected":
+        throw outcome.failure;
+      case "retry":
+        throw new ImportFailure(
+          "DatabaseError",
+          `gave up after repeated transient failures: ${outcome.reason}`,
+          {
+            on: { model: run.model, ordinal: chunk.minOrdinal },
+          },
+        );
+    }
+  }
+}

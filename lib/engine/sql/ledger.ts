@@ -1,0 +1,76 @@
+/** Reading and writing the chunk ledger rows (import-semantics.md §4.2, §12). */
+import type { DbImportChunk } from "../../ledger/row.ts";
+import type { LedgerKey, LedgerTables } from "../../ledger/key.ts";
+import type { Db, DbRow } from "../../ports.ts";
+import type { ChunkTableName } from "../../registry/types.ts";
+import { quoteIdent } from "../../writer/sql.ts";
+
+export async function findLedgerRow(
+  db: Db,
+  table: ChunkTableName,
+  key: LedgerKey,
+): Promise<DbRow | null> {
+  const { rows } = await db.query(
+    `SELECT * FROM ${quoteIdent(table)}
+     WHERE import_uuid = $1::uuid AND model = $2 AND min_ordinal = $3`,
+    [key.importUuid, key.model, key.minOrdinal],
+  );
+  return rows[0] ?? null;
+}
+
+async function insertLedgerRow(
+  db: Db,
+  table: ChunkTableName,
+  row: DbImportChunk,
+  now: string,
+  onConflictDoNothing: boolean,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO ${quoteIdent(table)} (date_updated, date_added, import_uuid, model, min_ordinal,
+       max_ordinal, min_source_pk, max_source_pk, min_inserted_pk, max_inserted_pk, inserted_map,
+       existing_map, overwrite_map, inserted_identifiers)
+     VALUES ($1, $1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb)
+     ${onConflictDoNothing ? "ON CONFLICT (import_uuid, model, min_ordinal) DO NOTHING" : ""}`,
+    [
+      now,
+      row.import_uuid,
+      row.model,
+      row.min_ordinal,
+      row.max_ordinal,
+      row.min_source_pk,
+      row.max_source_pk,
+      row.min_inserted_pk,
+      row.max_inserted_pk,
+      JSON.stringify(row.inserted_map),
+      JSON.stringify(row.existing_map),
+      JSON.stringify(row.overwrite_map),
+      JSON.stringify(row.inserted_identifiers),
+    ],
+  );
+}
+
+/**
+ * Writes the ledger row, and the control replica unless one with the same key exists. A second
+ * delivery fails on the primary's unique key, which is how it learns it lost a race.
+ */
+export async function writeLedgerRows(
+  db: Db,
+  tables: LedgerTables,
+  row: DbImportChunk,
+  now: string,
+): Promise<void> {
+  await insertLedgerRow(db, tables.primary, row, now, false);
+  if (tables.replica !== null) {
+    await insertLedgerRow(db, tables.replica, row, now, true);
+  }
+}
+
+/**
+ * Serialises deliveries of one chunk: a second delivery waits here until the first commits or
+ * rolls back, then sees its ledger row instead of colliding on data keys mid-write.
+ */
+export async function lockChunk(db: Db, key: LedgerKey): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+    `sentry-import:${key.importUuid}:${key.model}:${String(key.minOrdinal)}`,
+  ]);
+}

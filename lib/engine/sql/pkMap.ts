@@ -1,0 +1,60 @@
+/**
+ * The pk map, stored: `sentry_import.pk_map` holds one row per recorded export row, written in
+ * the chunk's transaction. It is what FK rewriting reads (one indexed lookup per FK target and
+ * chunk), in the CLI and in the serverless path alike, so no process has to hold the map.
+ */
+import type { ImportUuid } from "../../ledger/key.ts";
+import type { RecordedRow } from "../../ledger/result.ts";
+import type { ImportKind } from "../../pkmap.ts";
+import type { Db } from "../../ports.ts";
+import type { ModelName } from "../../registry/types.ts";
+
+export const PK_MAP_TABLE = "sentry_import.pk_map";
+
+export interface MappedPk {
+  readonly newPk: number;
+  readonly kind: ImportKind;
+}
+
+export async function recordPkMap(
+  db: Db,
+  importUuid: ImportUuid,
+  model: ModelName,
+  rows: readonly RecordedRow[],
+): Promise<void> {
+  if (rows.length === 0) {
+    return;
+  }
+  await db.query(
+    `INSERT INTO ${PK_MAP_TABLE} (import_uuid, model, old_pk, new_pk, kind)
+     SELECT $1::uuid, $2, x.old_pk, x.new_pk, x.kind
+     FROM json_to_recordset($3::json) AS x(old_pk bigint, new_pk bigint, kind text)`,
+    [
+      importUuid,
+      model,
+      JSON.stringify(rows.map((r) => ({ old_pk: r.oldPk, new_pk: r.newPk, kind: r.kind }))),
+    ],
+  );
+}
+
+/** The entries of `model` for the given old pks; absent pks are simply missing from the map. */
+export async function lookupPkMap(
+  db: Db,
+  importUuid: ImportUuid,
+  model: ModelName,
+  oldPks: readonly number[],
+): Promise<Map<number, MappedPk>> {
+  const found = new Map<number, MappedPk>();
+  if (oldPks.length === 0) {
+    return found;
+  }
+  const { rows } = await db.query<{ old_pk: string; new_pk: string; kind: ImportKind }>(
+    `SELECT old_pk::text, new_pk::text, kind FROM ${PK_MAP_TABLE}
+     WHERE import_uuid = $1::uuid AND model = $2 AND old_pk = ANY($3::bigint[])`,
+    [importUuid, model, [...new Set(oldPks)]],
+  );
+  for (const row of rows) {
+    found.set(Number(row.old_pk), { newPk: Number(row.new_pk), kind: row.kind });
+  }
+  return found;
+}

@@ -1,0 +1,147 @@
+/**
+ * `sentry.user` (§9.1): username collisions (case-insensitive, decision b) are suffixed or, with
+ * `merge_users`, mapped to the existing user; inserted users are scrubbed for the scope and get
+ * their side effects (primary UserEmail, Email, LostPasswordHash), as Sentry's signals do.
+ */
+import type { ResolvedValue } from "../export/row.ts";
+import type { Db } from "../ports.ts";
+import { USER, USER_EMAIL } from "../registry/names.ts";
+import { requireModel } from "../registry/registry.ts";
+import { LOST_PASSWORD_HASH_TABLE } from "../registry/tables.ts";
+import { randomHash32, replacementPassword } from "../secrets.ts";
+import { pickUniqueUsername, suffixCandidates } from "../usernames.ts";
+import { ChunkWrites } from "./chunkWrites.ts";
+import type { Target } from "./chunkWrites.ts";
+import { ensureEmails } from "./emails.ts";
+import { completeValues } from "./records.ts";
+import { insertRecords, quoteIdent } from "./sql.ts";
+import type { ModelWriter, WriteContext } from "./types.ts";
+
+const userModel = requireModel(USER);
+const userEmailModel = requireModel(USER_EMAIL);
+
+/** Lower-cased usernames that exist among `candidates`, with their ids. */
+async function findUsernames(db: Db, candidates: readonly string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  if (candidates.length === 0) {
+    return found;
+  }
+  const { rows } = await db.query<{ id: string; lowered: string }>(
+    `SELECT id::text AS id, lower(username) AS lowered FROM ${quoteIdent(userModel.table)}
+     WHERE lower(username) = ANY($1::text[])`,
+    [[...new Set(candidates.map((c) => c.toLowerCase()))]],
+  );
+  for (const row of rows) {
+    found.set(row.lowered, Number(row.id));
+  }
+  return found;
+}
+
+/** The scope's scrubbing of an inserted user (§9.1 "Normalise", §16). */
+function scrubbed(
+  ctx: WriteContext,
+  values: Record<string, ResolvedValue>,
+): Record<string, ResolvedValue> {
+  const out = { ...values };
+  if (ctx.scope === "User" || ctx.scope === "Organization") {
+    out["is_staff"] = false;
+    out["is_superuser"] = false;
+    out["is_managed"] = false;
+  }
+  if (ctx.scope !== "Global" || out["is_unclaimed"] === true) {
+    out["is_unclaimed"] = true;
+    out["password"] = replacementPassword(ctx.flags.passwordMode);
+    out["last_password_change"] = ctx.now;
+    out["is_password_expired"] = false;
+  }
+  return out;
+}
+
+export const writeUsers: ModelWriter = async (ctx, rows) => {
+  const taken = new Map<string, Target>();
+  for (const [lowered, id] of await findUsernames(
+    ctx.db,
+    rows.map((r) => String(r.values["username"])),
+  )) {
+    taken.set(lowered, { kind: "existing", id });
+  }
+  const writes = new ChunkWrites(userModel);
+  const inserted: Target[] = [];
+
+  for (const writable of rows) {
+    const values = scrubbed(ctx, completeValues(writable, ctx.now));
+    const username = String(values["username"]);
+    const collision = taken.get(username.toLowerCase());
+    if (collision !== undefined && ctx.flags.mergeUsers) {
+      writes.reuse(writable, collision, "Existing");
+      continue;
+    }
+    if (collision !== undefined) {
+      const candidates = suffixCandidates(username);
+      const inDatabase = await findUsernames(ctx.db, candidates);
+      values["username"] = pickUniqueUsername(
+        candidates,
+        (lowered) => inDatabase.has(lowered) || taken.has(lowered),
+      );
+    }
+    const target = writes.insert(writable, values);
+    taken.set(String(values["username"]).toLowerCase(), target);
+    inserted.push(target);
+  }
+
+  const records = await writes.flush(ctx.db);
+  await writeInsertedUserSideEffects(
+    ctx,
+    inserted.map((target) => ({
+      id: writes.idOf(target),
+      email: String(writes.pendingValues(target)?.["email"] ?? ""),
+    })),
+  );
+  return records;
+};
+
+/** Sentry's post-save signals for new users, and the LostPasswordHash of non-Global imports. */
+async function writeInsertedUserSideEffects(
+  ctx: WriteContext,
+  users: readonly { readonly id: number; readonly email: string }[],
+): Promise<void> {
+  if (users.length === 0) {
+    return;
+  }
+  // a new user has no UserEmail yet, so these are plain inserts
+  await insertRecords(
+    ctx.db,
+    userEmailModel.table,
+    [
+      { name: "user_id", pgType: "bigint", maxLength: null },
+      { name: "email", pgType: "varchar", maxLength: null },
+      { name: "validation_hash", pgType: "varchar", maxLength: null },
+      { name: "date_hash_added", pgType: "timestamptz", maxLength: null },
+      { name: "is_verified", pgType: "boolean", maxLength: null },
+    ],
+    users.map((u) => ({
+      user_id: u.id,
+      email: u.email,
+      validation_hash: randomHash32(),
+      date_hash_added: ctx.now,
+      is_verified: false,
+    })),
+  );
+  await ensureEmails(
+    ctx.db,
+    users.map((u) => u.email),
+    ctx.now,
+  );
+  if (ctx.scope !== "Global") {
+    await insertRecords(
+      ctx.db,
+      LOST_PASSWORD_HASH_TABLE.name,
+      [
+        { name: "user_id", pgType: "bigint", maxLength: null },
+        { name: "hash", pgType: "varchar", maxLength: null },
+        { name: "date_added", pgType: "timestamptz", maxLength: null },
+      ],
+      users.map((u) => ({ user_id: u.id, hash: randomHash32(), date_added: ctx.now })),
+    );
+  }
+}
