@@ -34,7 +34,7 @@ export const ledgerKeySchema = z.strictObject({
   importUuid: importUuidSchema,
   model: modelNameSchema,
   minOrdinal: ordinalSchema,
-});
+}) satisfies z.ZodType<LedgerKey>;
 
 /** Unique in every chunk table; also what a chunk task is named after. */
 export interface LedgerKey {

@@ -46,6 +46,12 @@ export type ProtocolOutcome = Extract<
   { readonly kind: "imported" | "alreadyImported" | "lostRace" | "retry" }
 >;
 
+/**
+ * Imports the chunk `key` at most once however often it is delivered (scenarios above).
+ * @throws whatever `writeChunk` throws other than a ledger-key violation (e.g. `IntegrityError`
+ * findings, retryable `DbError`s: the caller maps them to `rejected` or `retry`), and a
+ * `ZodError` when a stored ledger row is malformed
+ */
 export async function importChunkOnce(
   key: LedgerKey,
   steps: ChunkProtocolSteps,
