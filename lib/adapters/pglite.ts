@@ -63,14 +63,24 @@ export async function makePgliteDatabase(
     async withTransaction(fn) {
       assertNotInsideTransaction();
       return queue.run(async () => {
+        // what the callback threw passes through as it is; anything else came from the driver
+        // (BEGIN, COMMIT, ROLLBACK) and is classified
+        let fromCallback: { readonly error: unknown } | undefined;
         try {
           // PGlite's own `transaction` issues BEGIN/COMMIT, rolls back when the callback throws,
-          // and reports a COMMIT that the server turned into a ROLLBACK as an error.
+          // and reports a COMMIT that the server turned into a ROLLBACK as an error (25P02).
           return await pglite.transaction(async (tx) =>
-            insideTransaction.run(true, async () => fn(transactionDb(tx))),
+            insideTransaction.run(true, async () => {
+              try {
+                return await fn(transactionDb(tx));
+              } catch (error) {
+                fromCallback = { error };
+                throw error;
+              }
+            }),
           );
         } catch (thrown) {
-          throw isDriverError(thrown) ? toDbError(thrown) : thrown;
+          throw fromCallback?.error === thrown ? thrown : toDbError(thrown);
         }
       });
     },
@@ -99,18 +109,6 @@ async function runQuery<R extends DbRow>(
 
 function transactionDb(tx: Transaction): Db {
   return { query: async (sql, params) => runQuery(tx, sql, params) };
-}
-
-/**
- * Errors from the driver (server errors carry a SQLSTATE `code`; PGlite's aborted-commit error is
- * named); errors the callback threw on its own pass through unwrapped.
- */
-function isDriverError(thrown: unknown): boolean {
-  if (typeof thrown !== "object" || thrown === null) {
-    return false;
-  }
-  const { code, name } = thrown as { code?: unknown; name?: unknown };
-  return typeof code === "string" || name === "TransactionAbortedError";
 }
 
 /** A FIFO of async jobs, one at a time. A job's failure does not stop the ones after it. */
