@@ -24,6 +24,7 @@ import { modelInScope, rowInScope } from "../registry/scopes.ts";
 import type { ModelSpec } from "../registry/types.ts";
 import { writerFor } from "../writer/index.ts";
 import type { WritableRow } from "../writer/types.ts";
+import { textOf } from "../writer/records.ts";
 import type { ChunkFilters, ChunkRequest } from "./chunkRequest.ts";
 import { rewriteForeignKeys } from "./foreignKeys.ts";
 import { findLedgerRow, lockChunk, writeLedgerRows } from "./sql/ledger.ts";
@@ -97,10 +98,10 @@ function checkRequest(request: ChunkRequest): ChunkOutcome | { spec: ModelSpec; 
 
 function passesFilters(spec: ModelSpec, row: ParsedRow, filters: ChunkFilters): boolean {
   if (spec.name === USER && filters.usernames !== null) {
-    return filters.usernames.has(String(row.values["username"]));
+    return filters.usernames.has(textOf(row.values, "username"));
   }
   if (spec.name === EMAIL && filters.emails !== null) {
-    return filters.emails.has(String(row.values["email"]));
+    return filters.emails.has(textOf(row.values, "email"));
   }
   return true;
 }

@@ -20,6 +20,7 @@ import { getModel } from "../registry/registry.ts";
 import { modelInScope } from "../registry/scopes.ts";
 import type { ModelName } from "../registry/types.ts";
 import type { ImportSettings } from "./importOptions.ts";
+import { textOf } from "../writer/records.ts";
 
 export interface PlannedImport {
   readonly plan: Plan;
@@ -105,8 +106,8 @@ export async function planImport(
     const parsed = parseRow(spec, row, ordinal);
     naturalKeysSeen ||= hasNaturalKeys(parsed);
     if (spec.name === USER && usernames !== null && emailFilter !== null) {
-      if (usernames.has(String(parsed.values["username"]))) {
-        emailFilter.add(String(parsed.values["email"]));
+      if (usernames.has(textOf(parsed.values, "username"))) {
+        emailFilter.add(textOf(parsed.values, "email"));
       }
     }
   }

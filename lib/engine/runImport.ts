@@ -41,6 +41,8 @@ export interface RunImportOptions {
   /** validate and plan, write nothing */
   readonly dryRun: boolean;
   readonly onProgress?: (event: ImportProgress) => void;
+  /** awaited after the plan succeeded and before the first write (e.g. to record the run) */
+  readonly onPlanned?: (plan: Plan) => Promise<void>;
   /** attempts for a chunk whose outcome is `retry` (a transient database error) */
   readonly retryAttempts?: number;
   readonly chunkOptions?: ChunkImportOptions;
@@ -106,6 +108,9 @@ export async function runImport(
   const planned: PlannedImport = await planImport(source, options.importUuid, options.settings);
   const { plan } = planned;
   options.onProgress?.({ kind: "planned", plan });
+  if (!options.dryRun) {
+    await options.onPlanned?.(plan);
+  }
   const results: ChunkResult[] = [];
   const unresolved: UnresolvedReference[] = [];
   if (!options.dryRun) {

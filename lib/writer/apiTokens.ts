@@ -9,7 +9,7 @@ import { API_TOKEN } from "../registry/names.ts";
 import { requireModel } from "../registry/registry.ts";
 import { mintTokenSecret, sha256Hex } from "../secrets.ts";
 import { ChunkWrites } from "./chunkWrites.ts";
-import { completeValues, nowPlus30Days } from "./records.ts";
+import { completeValues, nowPlus30Days, textOf } from "./records.ts";
 import { quoteIdent } from "./sql.ts";
 import type { ModelWriter } from "./types.ts";
 
@@ -34,7 +34,7 @@ async function findTakenSecrets(
 }
 
 function withDerivedColumns(values: Record<string, ResolvedValue>): Record<string, ResolvedValue> {
-  const token = String(values["token"]);
+  const token = textOf(values, "token");
   const refresh = values["refresh_token"];
   return {
     ...values,
@@ -51,14 +51,14 @@ export const writeApiTokens: ModelWriter = async (ctx, rows) => {
   }));
   const taken = await findTakenSecrets(
     ctx.db,
-    completed.map((c) => String(c.values["token"])),
+    completed.map((c) => textOf(c.values, "token")),
     completed.flatMap((c) =>
       typeof c.values["refresh_token"] === "string" ? [c.values["refresh_token"]] : [],
     ),
   );
   const writes = new ChunkWrites(apiTokenModel);
   for (const { writable, values } of completed) {
-    const token = String(values["token"]);
+    const token = textOf(values, "token");
     const refresh = values["refresh_token"];
     const collides =
       taken.tokens.has(token) || (typeof refresh === "string" && taken.refreshTokens.has(refresh));
@@ -72,7 +72,7 @@ export const writeApiTokens: ModelWriter = async (ctx, rows) => {
         values["expires_at"] = nowPlus30Days(ctx.now);
       }
     }
-    taken.tokens.add(String(values["token"]));
+    taken.tokens.add(textOf(values, "token"));
     const storedRefresh = values["refresh_token"];
     if (typeof storedRefresh === "string") {
       taken.refreshTokens.add(storedRefresh);

@@ -7,7 +7,7 @@ import { EMAIL } from "../registry/names.ts";
 import { requireModel } from "../registry/registry.ts";
 import { ChunkWrites } from "./chunkWrites.ts";
 import type { Target } from "./chunkWrites.ts";
-import { completeValues } from "./records.ts";
+import { completeValues, textOf } from "./records.ts";
 import { insertRecords, quoteIdent } from "./sql.ts";
 import type { ModelWriter } from "./types.ts";
 
@@ -63,7 +63,7 @@ export async function ensureEmails(
 export const writeEmails: ModelWriter = async (ctx, rows) => {
   const known = await findEmails(
     ctx.db,
-    rows.map((r) => String(r.values["email"])),
+    rows.map((r) => textOf(r.values, "email")),
   );
   const writes = new ChunkWrites(emailModel);
   const byAddress = new Map<string, Target>();
@@ -72,7 +72,7 @@ export const writeEmails: ModelWriter = async (ctx, rows) => {
   }
   for (const writable of rows) {
     const values = completeValues(writable, ctx.now);
-    const lower = String(values["email"]).toLowerCase();
+    const lower = textOf(values, "email").toLowerCase();
     const target = byAddress.get(lower);
     if (target === undefined) {
       byAddress.set(lower, writes.insert(writable, values));

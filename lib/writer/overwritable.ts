@@ -37,6 +37,14 @@ async function findByCollisionKey(
   return found;
 }
 
+/** Key values as the lookup returns them: text, or null. */
+function scalarText(value: unknown): string | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 export function overwritableWriter(model: ModelSpec): ModelWriter {
   const keys = model.collisionKey ?? [];
   const allKeys = model.fields.map((f) => f.key);
@@ -60,7 +68,7 @@ export function overwritableWriter(model: ModelSpec): ModelWriter {
         continue;
       }
       // key values compare as text, as the lookup returns them
-      const key = JSON.stringify(keys.map((k) => (values[k] === null ? null : String(values[k]))));
+      const key = JSON.stringify(keys.map((k) => scalarText(values[k])));
       const target = byKey.get(key);
       if (target === undefined) {
         byKey.set(key, writes.insert(writable, values));

@@ -76,3 +76,21 @@ export function recorded(writable: WritableRow, newId: number, kind: ImportKind)
 
 /** Context pieces the simple writers need; kept tiny so writers stay testable. */
 export type NowOf = Pick<WriteContext, "now">;
+
+/** A field the parser guarantees to be a string (a NOT NULL string column). */
+export function textOf(values: Readonly<Record<string, unknown>>, key: string): string {
+  const value = values[key];
+  if (typeof value !== "string") {
+    throw new TypeError(`expected ${key} to be a string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A field the parser guarantees to be a number (a NOT NULL FK or integer). */
+export function numberOf(values: Readonly<Record<string, unknown>>, key: string): number {
+  const value = values[key];
+  if (typeof value !== "number") {
+    throw new TypeError(`expected ${key} to be a number, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

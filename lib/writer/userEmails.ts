@@ -10,7 +10,7 @@ import { randomHash32 } from "../secrets.ts";
 import { ChunkWrites } from "./chunkWrites.ts";
 import type { Target } from "./chunkWrites.ts";
 import { ensureEmails } from "./emails.ts";
-import { completeValues } from "./records.ts";
+import { completeValues, numberOf, textOf } from "./records.ts";
 import { quoteIdent } from "./sql.ts";
 import type { ModelWriter } from "./types.ts";
 
@@ -41,7 +41,7 @@ export const writeUserEmails: ModelWriter = async (ctx, rows) => {
   const byPair = new Map<string, Target>();
   for (const [key, id] of await findUserEmails(
     ctx.db,
-    rows.map((r) => Number(r.values["user"])),
+    rows.map((r) => numberOf(r.values, "user")),
   )) {
     byPair.set(key, { kind: "existing", id });
   }
@@ -54,11 +54,11 @@ export const writeUserEmails: ModelWriter = async (ctx, rows) => {
       values["validation_hash"] = randomHash32();
       values["date_hash_added"] = ctx.now;
     }
-    const key = pairKey(Number(values["user"]), String(values["email"]));
+    const key = pairKey(numberOf(values, "user"), textOf(values, "email"));
     const target = byPair.get(key);
     if (target === undefined) {
       byPair.set(key, writes.insert(writable, values));
-      newAddresses.push(String(values["email"]));
+      newAddresses.push(textOf(values, "email"));
     } else {
       const changes = Object.fromEntries(UPDATED_KEYS.map((k) => [k, values[k] ?? null]));
       writes.reuse(writable, target, "Inserted", changes);

@@ -7,7 +7,7 @@ import type { Db } from "../ports.ts";
 import { USER_OPTION } from "../registry/names.ts";
 import { requireModel } from "../registry/registry.ts";
 import { ChunkWrites } from "./chunkWrites.ts";
-import { completeValues } from "./records.ts";
+import { completeValues, numberOf, textOf } from "./records.ts";
 import { quoteIdent } from "./sql.ts";
 import type { ModelWriter } from "./types.ts";
 
@@ -36,14 +36,14 @@ async function findGlobalOptions(db: Db, userIds: readonly number[]): Promise<Se
 export const writeUserOptions: ModelWriter = async (ctx, rows) => {
   const seen = await findGlobalOptions(
     ctx.db,
-    rows.map((r) => Number(r.values["user"])),
+    rows.map((r) => numberOf(r.values, "user")),
   );
   const writes = new ChunkWrites(userOptionModel);
   for (const writable of rows) {
     const values = completeValues(writable, ctx.now);
     const isGlobal = values["organization_id"] === null && values["project_id"] === null;
     if (isGlobal) {
-      const key = globalKey(Number(values["user"]), String(values["key"]));
+      const key = globalKey(numberOf(values, "user"), textOf(values, "key"));
       if (seen.has(key)) {
         continue;
       }

@@ -7,7 +7,7 @@ import { USER_ROLE_USER } from "../registry/names.ts";
 import { requireModel } from "../registry/registry.ts";
 import { ChunkWrites } from "./chunkWrites.ts";
 import type { Target } from "./chunkWrites.ts";
-import { completeValues } from "./records.ts";
+import { completeValues, numberOf } from "./records.ts";
 import { quoteIdent } from "./sql.ts";
 import type { ModelWriter } from "./types.ts";
 
@@ -38,14 +38,14 @@ export const writeUserRoleUsers: ModelWriter = async (ctx, rows) => {
   const byPair = new Map<string, Target>();
   for (const [key, id] of await findAssignments(
     ctx.db,
-    rows.map((r) => Number(r.values["user"])),
+    rows.map((r) => numberOf(r.values, "user")),
   )) {
     byPair.set(key, { kind: "existing", id });
   }
   const writes = new ChunkWrites(roleUserModel);
   for (const writable of rows) {
     const values = completeValues(writable, ctx.now);
-    const key = pairKey(Number(values["user"]), Number(values["role"]));
+    const key = pairKey(numberOf(values, "user"), numberOf(values, "role"));
     const target = byPair.get(key);
     if (target === undefined) {
       byPair.set(key, writes.insert(writable, values));

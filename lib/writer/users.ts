@@ -13,7 +13,7 @@ import { pickUniqueUsername, suffixCandidates } from "../usernames.ts";
 import { ChunkWrites } from "./chunkWrites.ts";
 import type { Target } from "./chunkWrites.ts";
 import { ensureEmails } from "./emails.ts";
-import { completeValues } from "./records.ts";
+import { completeValues, textOf } from "./records.ts";
 import { insertRecords, quoteIdent } from "./sql.ts";
 import type { ModelWriter, WriteContext } from "./types.ts";
 
@@ -61,7 +61,7 @@ export const writeUsers: ModelWriter = async (ctx, rows) => {
   const taken = new Map<string, Target>();
   for (const [lowered, id] of await findUsernames(
     ctx.db,
-    rows.map((r) => String(r.values["username"])),
+    rows.map((r) => textOf(r.values, "username")),
   )) {
     taken.set(lowered, { kind: "existing", id });
   }
@@ -70,7 +70,7 @@ export const writeUsers: ModelWriter = async (ctx, rows) => {
 
   for (const writable of rows) {
     const values = scrubbed(ctx, completeValues(writable, ctx.now));
-    const username = String(values["username"]);
+    const username = textOf(values, "username");
     const collision = taken.get(username.toLowerCase());
     if (collision !== undefined && ctx.flags.mergeUsers) {
       writes.reuse(writable, collision, "Existing");
@@ -85,7 +85,7 @@ export const writeUsers: ModelWriter = async (ctx, rows) => {
       );
     }
     const target = writes.insert(writable, values);
-    taken.set(String(values["username"]).toLowerCase(), target);
+    taken.set(textOf(values, "username").toLowerCase(), target);
     inserted.push(target);
   }
 
@@ -94,7 +94,7 @@ export const writeUsers: ModelWriter = async (ctx, rows) => {
     ctx,
     inserted.map((target) => ({
       id: writes.idOf(target),
-      email: String(writes.pendingValues(target)?.["email"] ?? ""),
+      email: textOf(writes.pendingValues(target) ?? {}, "email"),
     })),
   );
   return records;
