@@ -5,7 +5,7 @@ import {
   type ResolvedOptions,
   type SyntheticExportOptions,
 } from "./options.ts";
-import type { SyntheticModel } from "./models.ts";
+import { FILE_ORDER, type SyntheticModel } from "./models.ts";
 
 /** Stream purposes: one per kind of decision, so passes can recompute plans independently. */
 export const STREAM = {
@@ -32,6 +32,7 @@ export const STREAM = {
   project: 26,
   application: 27,
   site: 28,
+  legacyMix: 29,
 } as const;
 
 export type Stream = (typeof STREAM)[keyof typeof STREAM];
@@ -41,7 +42,6 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 /** Everything a pass needs: the resolved options and derived constants. Immutable. */
 export interface GenContext {
   readonly o: ResolvedOptions;
-  readonly legacy: boolean;
   readonly emailRows: boolean;
   readonly root: number;
   readonly epochMs: number;
@@ -57,8 +57,7 @@ export function makeContext(options: SyntheticExportOptions): GenContext {
   const o = resolveOptions(options);
   return {
     o,
-    legacy: o.legacy,
-    emailRows: o.emailRows ?? o.legacy,
+    emailRows: o.emailRows ?? o.legacy !== false,
     root: seedRoot(o.seed),
     epochMs: Date.parse(o.epoch),
     joinStepMs: Math.max(1000, Math.floor((2 * YEAR_MS) / Math.max(1, o.users))),
@@ -76,6 +75,16 @@ export function rngFor(ctx: GenContext, purpose: Stream, index: number): Rng {
 /** Reseeds `rng` for (purpose, index): the allocation-free form for hot loops. */
 export function reseed(rng: Rng, ctx: GenContext, purpose: Stream, index: number): Rng {
   return rng.reseed(streamSeed(ctx.root, purpose, index));
+}
+
+/** Whether the row `pk` of `model` uses the legacy encodings (decided per row when "mixed"). */
+export function legacyRow(ctx: GenContext, model: SyntheticModel, pk: number): boolean {
+  const mode = ctx.o.legacy;
+  if (mode !== "mixed") {
+    return mode;
+  }
+  const salt = Math.imul(FILE_ORDER.indexOf(model) + 1, 0x2545f491);
+  return (streamSeed(ctx.root, STREAM.legacyMix, pk ^ salt) & 1) === 1;
 }
 
 export const pkOf = (ctx: GenContext, model: SyntheticModel, index: number): number =>

@@ -16,11 +16,12 @@ export const syntheticExportOptionsSchema = z.strictObject({
   /**
    * Emit the legacy encodings of backup-format.md §10: double-encoded option values,
    * Python-literal permissions, JSON-text `scope_list`, datetimes without `.000`, no
-   * `is_unclaimed` when false, the removed `is_suspended`, and `sentry.email` rows. Only the
-   * encoding changes: the same seed describes the same data in both modes.
+   * `is_unclaimed` when false, the removed `is_suspended`, and `sentry.email` rows. `"mixed"`
+   * encodes about half of the rows the legacy way, as Sentry's own fixtures mix formats. Only
+   * the encoding changes: the same seed describes the same data in every mode.
    */
-  legacy: z.boolean().default(false),
-  /** Write `sentry.email` rows. Defaults to `legacy`. */
+  legacy: z.union([z.boolean(), z.literal("mixed")]).default(false),
+  /** Write `sentry.email` rows. Defaults to true whenever `legacy` is not false. */
   emailRows: z.boolean().optional(),
   /** Add rows a Config import must skip: sites.site, organizations, projects, authenticators, apps. */
   outOfScope: z.boolean().default(false),

@@ -92,6 +92,7 @@ const SCENARIOS: readonly (readonly [string, SyntheticExportOptions])[] = [
       outOfScope: true,
     },
   ],
+  ["mixed legacy rows", { seed: 8, users: 200, legacy: "mixed", outOfScope: true }],
   ["no users", { seed: 2, users: 0, options: 3, relays: 1, roles: 1 }],
   ["nothing at all", { seed: 2, users: 0, options: 0, controlOptions: 0, relays: 0, roles: 0 }],
 ];

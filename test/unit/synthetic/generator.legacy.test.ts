@@ -129,3 +129,54 @@ describe("legacy encodings (backup-format.md §10)", () => {
     }
   });
 });
+
+describe('legacy: "mixed"', () => {
+  const options: SyntheticExportOptions = { ...OPTIONS, roles: 12 };
+  const mixed = parseExport({ ...options, legacy: "mixed" });
+  const newer = new Map(parseExport(options).rows.map((r) => [key(r), r]));
+
+  it("encodes some rows of a model the legacy way and others the current way", () => {
+    const options = mixed.byModel("sentry.option");
+    const doubled = options.filter((r) => {
+      const now = newer.get(key(r));
+      return typeof r.fields["value"] === "string" && typeof now?.fields["value"] !== "string";
+    });
+    expect(doubled.length).toBeGreaterThan(0);
+    expect(doubled.length).toBeLessThan(options.length);
+    const roles = mixed.byModel("sentry.userrole");
+    const python = roles.filter((r) => typeof r.fields["permissions"] === "string");
+    expect(python.length).toBeGreaterThan(0);
+    expect(python.length).toBeLessThan(roles.length);
+    const users = mixed.byModel("sentry.user");
+    const withoutClaim = users.filter((u) => !("is_unclaimed" in u.fields));
+    expect(withoutClaim.length).toBeGreaterThan(0);
+    expect(withoutClaim.length).toBeLessThan(users.length);
+  });
+
+  it("describes the same data as the current encoding", () => {
+    const differences = mixed.rows.flatMap((old) => {
+      const now = newer.get(key(old));
+      if (now === undefined) {
+        return old.model === "sentry.email" ? [] : [key(old)];
+      }
+      return Object.entries(old.fields)
+        .filter(([field, value]) => {
+          const other = now.fields[field];
+          if (JSON.stringify(value) === JSON.stringify(other) || field === "is_suspended") {
+            return false;
+          }
+          if (typeof value !== "string") {
+            return true;
+          }
+          if (NO_MILLIS.test(value)) {
+            return Date.parse(value) !== Date.parse(String(other));
+          }
+          const decoded: unknown = PYTHON_LIST.test(value) ? fromPython(value) : JSON.parse(value);
+          return JSON.stringify(decoded) !== JSON.stringify(other);
+        })
+        .map(([field]) => `${key(old)}.${field}`);
+    });
+    expect(differences).toEqual([]);
+    expect(mixed.byModel("sentry.email").length).toBeGreaterThan(0);
+  });
+});

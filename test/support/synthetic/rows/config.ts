@@ -2,7 +2,7 @@
  * Instance-wide rows: options, control options, relays, relay usages and user roles
  * (import-semantics.md §3.2). None has a foreign key.
  */
-import { pkOf, reseed, rngFor, STREAM, type GenContext } from "../context.ts";
+import { legacyRow, pkOf, reseed, rngFor, STREAM, type GenContext } from "../context.ts";
 import {
   boolOrNull,
   datetime,
@@ -94,10 +94,12 @@ function* optionRows(
     const value = entry === undefined ? syntheticValue(j, r) : entry[1](r);
     const updated = instant(r, ctx.epochMs, r.range(0, 3600 * 24 * 400));
     const by = r.chance(0.8) ? "unknown" : r.pick(OPTION_UPDATERS);
+    const pk = pkOf(ctx, model, j);
+    const legacy = legacyRow(ctx, model, pk);
     yield row(
       model,
-      pkOf(ctx, model, j),
-      `"key":${str(key)},"last_updated":${datetime(updated, ctx.legacy)},"last_updated_by":${str(by)},"value":${optionValue(value, ctx.legacy)}`,
+      pk,
+      `"key":${str(key)},"last_updated":${datetime(updated, legacy)},"last_updated_by":${str(by)},"value":${optionValue(value, legacy)}`,
     );
   }
 }
@@ -168,10 +170,11 @@ export function* relayUsageRows(ctx: GenContext): Generator<string> {
       const first = instant(r, seen, r.range(3600, 3600 * 24 * 60));
       const last = instant(r, first, r.range(60, 3600 * 24 * 30));
       seen = last;
+      const legacy = legacyRow(ctx, "sentry.relayusage", pk);
       yield row(
         "sentry.relayusage",
         pk++,
-        `"relay_id":${str(relay.relayId)},"version":${str(RELAY_VERSIONS[v] ?? "0.0.1")},"first_seen":${datetime(first, ctx.legacy)},"last_seen":${datetime(last, ctx.legacy)},"public_key":${strOrNull(r.chance(0.9) ? relay.publicKey : null)}`,
+        `"relay_id":${str(relay.relayId)},"version":${str(RELAY_VERSIONS[v] ?? "0.0.1")},"first_seen":${datetime(first, legacy)},"last_seen":${datetime(last, legacy)},"public_key":${strOrNull(r.chance(0.9) ? relay.publicKey : null)}`,
       );
     }
   }
@@ -194,10 +197,12 @@ export function* userRoleRows(ctx: GenContext): Generator<string> {
     const { name, permissions } = rolePlan(ctx, j);
     const added = instant(r, ctx.epochMs, r.range(0, 3600));
     const updated = instant(r, added, r.range(0, 3600 * 24 * 30));
+    const pk = pkOf(ctx, "sentry.userrole", j);
+    const legacy = legacyRow(ctx, "sentry.userrole", pk);
     yield row(
       "sentry.userrole",
-      pkOf(ctx, "sentry.userrole", j),
-      `"date_updated":${datetime(updated, ctx.legacy)},"date_added":${datetimeOrNull(added, ctx.legacy)},"name":${str(name)},"permissions":${permissionsField(permissions, ctx.legacy)}`,
+      pk,
+      `"date_updated":${datetime(updated, legacy)},"date_added":${datetimeOrNull(added, legacy)},"name":${str(name)},"permissions":${permissionsField(permissions, legacy)}`,
     );
   }
 }

@@ -7,6 +7,9 @@ import { datetime, datetimeOrNull, instant, row, str } from "../format.ts";
 import { joinedAt, userKind } from "../people.ts";
 import { authenticatorPlan } from "../userData.ts";
 
+/** Out-of-scope rows use one encoding per file: the importer never reads their fields. */
+const legacyFile = (ctx: GenContext): boolean => ctx.o.legacy !== false;
+
 export function* siteRows(ctx: GenContext): Generator<string> {
   if (ctx.o.outOfScope) {
     yield row(
@@ -18,6 +21,7 @@ export function* siteRows(ctx: GenContext): Generator<string> {
 }
 
 export function* organizationRows(ctx: GenContext): Generator<string> {
+  const legacy = legacyFile(ctx);
   if (!ctx.o.outOfScope) {
     return;
   }
@@ -27,12 +31,13 @@ export function* organizationRows(ctx: GenContext): Generator<string> {
     yield row(
       "sentry.organization",
       pkOf(ctx, "sentry.organization", k),
-      `"name":${str(`Org ${k + 1}`)},"slug":${str(`org-${k + 1}`)},"status":0,"date_added":${datetime(added, ctx.legacy)},"default_role":"member","is_test":false,"flags":"1"`,
+      `"name":${str(`Org ${k + 1}`)},"slug":${str(`org-${k + 1}`)},"status":0,"date_added":${datetime(added, legacy)},"default_role":"member","is_test":false,"flags":"1"`,
     );
   }
 }
 
 export function* projectRows(ctx: GenContext): Generator<string> {
+  const legacy = legacyFile(ctx);
   if (!ctx.o.outOfScope) {
     return;
   }
@@ -43,12 +48,13 @@ export function* projectRows(ctx: GenContext): Generator<string> {
     yield row(
       "sentry.project",
       pkOf(ctx, "sentry.project", k),
-      `"slug":${str(`project-${k + 1}`)},"name":${str(`Project ${k + 1}`)},"forced_color":null,"organization":${org},"public":false,"date_added":${datetime(added, ctx.legacy)},"status":0,"first_event":null,"flags":"10","platform":${str(r.pick(["python", "javascript", "go"]))}`,
+      `"slug":${str(`project-${k + 1}`)},"name":${str(`Project ${k + 1}`)},"forced_color":null,"organization":${org},"public":false,"date_added":${datetime(added, legacy)},"status":0,"first_event":null,"flags":"10","platform":${str(r.pick(["python", "javascript", "go"]))}`,
     );
   }
 }
 
 export function* authenticatorRows(ctx: GenContext): Generator<string> {
+  const legacy = legacyFile(ctx);
   let pk = pkOf(ctx, "sentry.authenticator", 0);
   for (let i = 0; ctx.o.outOfScope && i < ctx.o.users; i++) {
     for (const type of authenticatorPlan(ctx, i, userKind(ctx, i))) {
@@ -58,13 +64,14 @@ export function* authenticatorRows(ctx: GenContext): Generator<string> {
       yield row(
         "sentry.authenticator",
         pk++,
-        `"user":${pkOf(ctx, "sentry.user", i)},"created_at":${datetime(created, ctx.legacy)},"last_used_at":${datetimeOrNull(null, ctx.legacy)},"type":${type},"config":${ctx.legacy ? str(JSON.stringify(config)) : JSON.stringify(config)}`,
+        `"user":${pkOf(ctx, "sentry.user", i)},"created_at":${datetime(created, legacy)},"last_used_at":${datetimeOrNull(null, legacy)},"type":${type},"config":${legacy ? str(JSON.stringify(config)) : JSON.stringify(config)}`,
       );
     }
   }
 }
 
 export function* apiApplicationRows(ctx: GenContext): Generator<string> {
+  const legacy = legacyFile(ctx);
   if (!ctx.o.outOfScope) {
     return;
   }
@@ -75,7 +82,7 @@ export function* apiApplicationRows(ctx: GenContext): Generator<string> {
     yield row(
       "sentry.apiapplication",
       pkOf(ctx, "sentry.apiapplication", k),
-      `"client_id":"${r.hex(64)}","client_secret":"${r.hex(64)}","owner":${owner},"name":${str(`app-${k + 1}`)},"status":0,"allowed_origins":"","redirect_uris":"","homepage_url":null,"privacy_url":null,"terms_url":null,"date_added":${datetime(added, ctx.legacy)}`,
+      `"client_id":"${r.hex(64)}","client_secret":"${r.hex(64)}","owner":${owner},"name":${str(`app-${k + 1}`)},"status":0,"allowed_origins":"","redirect_uris":"","homepage_url":null,"privacy_url":null,"terms_url":null,"date_added":${datetime(added, legacy)}`,
     );
   }
 }

@@ -3,7 +3,7 @@
  * authorizations (import-semantics.md §3.2). Each run walks the users in pk order, so pks ascend.
  */
 import { createHash } from "node:crypto";
-import { pkOf, reseed, STREAM, type GenContext } from "../context.ts";
+import { legacyRow, pkOf, reseed, STREAM, type GenContext } from "../context.ts";
 import {
   datetime,
   datetimeOrNull,
@@ -50,8 +50,14 @@ export function* userPermissionRows(ctx: GenContext): Generator<string> {
 export function* userRoleUserRows(ctx: GenContext): Generator<string> {
   const r = new Rng();
   let pk = pkOf(ctx, "sentry.userroleuser", 0);
-  const fields = (user: number, role: number, at: number): string =>
-    `"date_updated":${datetime(at + 1000, ctx.legacy)},"date_added":${datetimeOrNull(at, ctx.legacy)},"user":${user},"role":${role}`;
+  const assignment = (rowPk: number, user: number, role: number, at: number): string => {
+    const legacy = legacyRow(ctx, "sentry.userroleuser", rowPk);
+    return row(
+      "sentry.userroleuser",
+      rowPk,
+      `"date_updated":${datetime(at + 1000, legacy)},"date_added":${datetimeOrNull(at, legacy)},"user":${user},"role":${role}`,
+    );
+  };
   for (let i = 0; i < ctx.o.users; i++) {
     const kind = userKind(ctx, i);
     const roles = roleAssignmentPlan(ctx, i, kind, privileges(ctx, i, kind));
@@ -61,48 +67,48 @@ export function* userRoleUserRows(ctx: GenContext): Generator<string> {
     reseed(r, ctx, STREAM.roleAssignments, 1_000_000_000 + i);
     for (const role of roles) {
       const at = instant(r, joinedAt(ctx, i), r.range(60, 3600 * 24 * 30));
-      yield row(
-        "sentry.userroleuser",
-        pk++,
-        fields(userPk(ctx, i), pkOf(ctx, "sentry.userrole", role), at),
-      );
+      yield assignment(pk++, userPk(ctx, i), pkOf(ctx, "sentry.userrole", role), at);
     }
   }
   if (ctx.o.danglingReferences && ctx.o.users > 0) {
     // The role pk is not in the file: the assignment must be skipped without error.
-    yield row(
-      "sentry.userroleuser",
-      pk,
-      fields(userPk(ctx, 0), pkOf(ctx, "sentry.userrole", ctx.o.roles), ctx.epochMs),
-    );
+    yield assignment(pk, userPk(ctx, 0), pkOf(ctx, "sentry.userrole", ctx.o.roles), ctx.epochMs);
   }
 }
 
 export function* userOptionRows(ctx: GenContext): Generator<string> {
   let pk = pkOf(ctx, "sentry.useroption", 0);
-  const fields = (
+  const option = (
+    rowPk: number,
     user: number,
     project: number | null,
     org: number | null,
     key: string,
     value: unknown,
-  ): string =>
-    `"user":${user},"project_id":${project ?? "null"},"organization_id":${org ?? "null"},"key":${str(key)},"value":${userOptionValue(value, ctx.legacy)}`;
+  ): string => {
+    const legacy = legacyRow(ctx, "sentry.useroption", rowPk);
+    return row(
+      "sentry.useroption",
+      rowPk,
+      `"user":${user},"project_id":${project ?? "null"},"organization_id":${org ?? "null"},"key":${str(key)},"value":${userOptionValue(value, legacy)}`,
+    );
+  };
   for (let i = 0; i < ctx.o.users; i++) {
     for (const o of userOptionPlan(ctx, i, userKind(ctx, i))) {
       const project = o.project === null ? null : pkOf(ctx, "sentry.project", o.project);
       const org = o.organization === null ? null : pkOf(ctx, "sentry.organization", o.organization);
-      yield row("sentry.useroption", pk++, fields(userPk(ctx, i), project, org, o.key, o.value));
+      yield option(pk++, userPk(ctx, i), project, org, o.key, o.value);
     }
   }
   if (ctx.o.danglingReferences) {
-    yield row("sentry.useroption", pk, fields(ghostUserPk(ctx), null, null, "timezone", "UTC"));
+    yield option(pk, ghostUserPk(ctx), null, null, "timezone", "UTC");
   }
 }
 
 const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex");
 
-function tokenFields(ctx: GenContext, user: number, t: TokenPlan): string {
+function tokenRow(ctx: GenContext, pk: number, user: number, t: TokenPlan): string {
+  const legacy = legacyRow(ctx, "sentry.apitoken", pk);
   const application =
     t.application === null ? "null" : String(pkOf(ctx, "sentry.apiapplication", t.application));
   const org =
@@ -110,14 +116,18 @@ function tokenFields(ctx: GenContext, user: number, t: TokenPlan): string {
       ? "null"
       : String(pkOf(ctx, "sentry.organization", t.scopingOrganization));
   const hashedRefresh = t.refreshToken === null ? null : sha256Hex(t.refreshToken);
-  return `"application":${application},"user":${user},"scoping_organization_id":${org},"name":${strOrNull(t.name)},"token":${str(t.token)},"hashed_token":"${sha256Hex(t.token)}","token_type":${strOrNull(t.tokenType)},"token_last_characters":${str(t.token.slice(-4))},"refresh_token":${strOrNull(t.refreshToken)},"hashed_refresh_token":${strOrNull(hashedRefresh)},"expires_at":${datetimeOrNull(t.expiresAt, ctx.legacy)},"date_added":${datetime(t.dateAdded, ctx.legacy)},"scopes":${str(t.scopes)},"scope_list":${scopeListField(t.scopeList, ctx.legacy)}`;
+  return row(
+    "sentry.apitoken",
+    pk,
+    `"application":${application},"user":${user},"scoping_organization_id":${org},"name":${strOrNull(t.name)},"token":${str(t.token)},"hashed_token":"${sha256Hex(t.token)}","token_type":${strOrNull(t.tokenType)},"token_last_characters":${str(t.token.slice(-4))},"refresh_token":${strOrNull(t.refreshToken)},"hashed_refresh_token":${strOrNull(hashedRefresh)},"expires_at":${datetimeOrNull(t.expiresAt, legacy)},"date_added":${datetime(t.dateAdded, legacy)},"scopes":${str(t.scopes)},"scope_list":${scopeListField(t.scopeList, legacy)}`,
+  );
 }
 
 export function* apiTokenRows(ctx: GenContext): Generator<string> {
   let pk = pkOf(ctx, "sentry.apitoken", 0);
   for (let i = 0; i < ctx.o.users; i++) {
     for (const t of tokenPlan(ctx, i, userKind(ctx, i))) {
-      yield row("sentry.apitoken", pk++, tokenFields(ctx, userPk(ctx, i), t));
+      yield tokenRow(ctx, pk++, userPk(ctx, i), t);
     }
   }
   if (ctx.o.danglingReferences) {
@@ -133,7 +143,7 @@ export function* apiTokenRows(ctx: GenContext): Generator<string> {
       scopes: "0",
       scopeList: [],
     };
-    yield row("sentry.apitoken", pk, tokenFields(ctx, ghostUserPk(ctx), ghost));
+    yield tokenRow(ctx, pk, ghostUserPk(ctx), ghost);
   }
 }
 
@@ -145,10 +155,11 @@ export function* apiAuthorizationRows(ctx: GenContext): Generator<string> {
         a.application === null ? "null" : String(pkOf(ctx, "sentry.apiapplication", a.application));
       const org =
         a.organization === null ? "null" : String(pkOf(ctx, "sentry.organization", a.organization));
+      const legacy = legacyRow(ctx, "sentry.apiauthorization", pk);
       yield row(
         "sentry.apiauthorization",
         pk++,
-        `"application":${application},"user":${userPk(ctx, i)},"date_added":${datetime(a.dateAdded, ctx.legacy)},"organization_id":${org},"scopes":${str(a.scopes)},"scope_list":${scopeListField(a.scopeList, ctx.legacy)}`,
+        `"application":${application},"user":${userPk(ctx, i)},"date_added":${datetime(a.dateAdded, legacy)},"organization_id":${org},"scopes":${str(a.scopes)},"scope_list":${scopeListField(a.scopeList, legacy)}`,
       );
     }
   }

@@ -1,7 +1,7 @@
 /**
  * `sentry.user`, `sentry.email` and `sentry.useremail` rows (import-semantics.md §3.2).
  */
-import { pkOf, reseed, STREAM, type GenContext } from "../context.ts";
+import { legacyRow, pkOf, reseed, STREAM, type GenContext } from "../context.ts";
 import {
   alnum,
   bool,
@@ -18,8 +18,9 @@ import { Rng } from "../prng.ts";
 
 export function* userRows(ctx: GenContext): Generator<string> {
   const r = new Rng();
-  const legacy = ctx.legacy;
   for (let i = 0; i < ctx.o.users; i++) {
+    const pk = pkOf(ctx, "sentry.user", i);
+    const legacy = legacyRow(ctx, "sentry.user", pk);
     const who = identity(ctx, i);
     const p = privileges(ctx, i, who.kind);
     const { primary } = emailPlan(ctx, i, who);
@@ -36,13 +37,13 @@ export function* userRows(ctx: GenContext): Generator<string> {
     const avatarUrl = avatarType === 1 ? `https://avatars.example.com/${r.hex(32)}` : null;
     const expired = r.chance(0.01);
     // Legacy (23.x) exports carry the removed `is_suspended` and have no `is_unclaimed`; only a
-    // false one is dropped, so the legacy file still describes the same users.
+    // false one is dropped, so a legacy row still describes the same user.
     const claimFields = legacy
       ? `"is_suspended":false${app ? ',"is_unclaimed":true' : ""}`
       : `"is_unclaimed":${bool(app)}`;
     yield row(
       "sentry.user",
-      pkOf(ctx, "sentry.user", i),
+      pk,
       `"password":${str(password)},"last_login":${datetimeOrNull(lastLogin, legacy)},"username":${str(who.username)},"name":${str(who.name)},"email":${str(primary)},"is_staff":${bool(p.staff)},"is_active":${bool(p.active)},"is_superuser":${bool(p.superuser)},"is_managed":${bool(p.managed)},"is_sentry_app":${app ? "true" : "null"},"is_password_expired":${bool(expired)},${claimFields},"last_password_change":${datetimeOrNull(passwordChanged, legacy)},"flags":"${flags}","session_nonce":${strOrNull(nonce)},"date_joined":${datetime(joined, legacy)},"last_active":${datetime(lastActive, legacy)},"avatar_type":${avatarType},"avatar_url":${strOrNull(avatarUrl)}`,
     );
   }
@@ -94,11 +95,7 @@ export function* emailRows(ctx: GenContext): Generator<string> {
     reseed(r, ctx, STREAM.emailRow, i);
     const added = instant(r, joinedAt(ctx, i), -1);
     if (seen.firstTime(mail.primaryKey)) {
-      yield row(
-        "sentry.email",
-        pk++,
-        `"email":${str(mail.primary)},"date_added":${datetime(added, ctx.legacy)}`,
-      );
+      yield emailRow(ctx, pk++, mail.primary, added);
     }
     if (
       mail.secondary !== null &&
@@ -106,23 +103,30 @@ export function* emailRows(ctx: GenContext): Generator<string> {
       seen.firstTime(mail.secondaryKey)
     ) {
       const later = instant(r, added, r.range(60, 3600 * 24 * 90));
-      yield row(
-        "sentry.email",
-        pk++,
-        `"email":${str(mail.secondary)},"date_added":${datetime(later, ctx.legacy)}`,
-      );
+      yield emailRow(ctx, pk++, mail.secondary, later);
     }
   }
 }
 
-function userEmailFields(
+function emailRow(ctx: GenContext, pk: number, email: string, at: number): string {
+  const legacy = legacyRow(ctx, "sentry.email", pk);
+  return row("sentry.email", pk, `"email":${str(email)},"date_added":${datetime(at, legacy)}`);
+}
+
+function userEmailRow(
   ctx: GenContext,
   r: Rng,
+  pk: number,
   userPk: number,
   email: string,
   at: number,
 ): string {
-  return `"user":${userPk},"email":${str(email)},"validation_hash":"${alnum(r, 32)}","date_hash_added":${datetime(at, ctx.legacy)},"is_verified":${bool(r.chance(0.6))}`;
+  const legacy = legacyRow(ctx, "sentry.useremail", pk);
+  return row(
+    "sentry.useremail",
+    pk,
+    `"user":${userPk},"email":${str(email)},"validation_hash":"${alnum(r, 32)}","date_hash_added":${datetime(at, legacy)},"is_verified":${bool(r.chance(0.6))}`,
+  );
 }
 
 /** The primary address of every user, then sometimes a secondary one (import-semantics.md §9.3). */
@@ -134,19 +138,15 @@ export function* userEmailRows(ctx: GenContext): Generator<string> {
     const userPk = pkOf(ctx, "sentry.user", i);
     reseed(r, ctx, STREAM.userEmailRow, i);
     const at = instant(r, joinedAt(ctx, i), 1);
-    yield row("sentry.useremail", pk++, userEmailFields(ctx, r, userPk, mail.primary, at));
+    yield userEmailRow(ctx, r, pk++, userPk, mail.primary, at);
     if (mail.secondary !== null) {
       const later = instant(r, at, r.range(60, 3600 * 24 * 90));
-      yield row("sentry.useremail", pk++, userEmailFields(ctx, r, userPk, mail.secondary, later));
+      yield userEmailRow(ctx, r, pk++, userPk, mail.secondary, later);
     }
   }
   if (ctx.o.danglingReferences) {
     // A user pk that no row has: the importer must skip this row silently.
     const ghost = pkOf(ctx, "sentry.user", ctx.o.users);
-    yield row(
-      "sentry.useremail",
-      pk,
-      userEmailFields(ctx, r, ghost, "ghost@example.com", ctx.epochMs),
-    );
+    yield userEmailRow(ctx, r, pk, ghost, "ghost@example.com", ctx.epochMs);
   }
 }
