@@ -10,6 +10,21 @@ export function srcAndDest(
   positional: readonly (string | undefined)[],
   src: string | undefined,
 ): { src: string; dest: string } | { problem: string } {
+  const paths = positionalPaths(positional, src);
+  if ("problem" in paths) {
+    return paths;
+  }
+  // Both sides must be real files: SRC is read twice, and DEST appears only once verified.
+  if (paths.src === "-" || paths.dest === "-") {
+    return { problem: "'-' (stdin/stdout) is not supported; give file paths" };
+  }
+  return paths;
+}
+
+function positionalPaths(
+  positional: readonly (string | undefined)[],
+  src: string | undefined,
+): { src: string; dest: string } | { problem: string } {
   const given = positional.filter((value): value is string => value !== undefined);
   if (src !== undefined) {
     const [dest, ...extra] = given;

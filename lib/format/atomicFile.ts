@@ -1,9 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { finished } from "node:stream/promises";
 import type { Writable } from "node:stream";
+
+/** Temporary files being written now, so an interrupted process can remove them on its way out. */
+const pendingTemps = new Set<string>();
+
+/** Synchronously removes every unfinished temporary file (for SIGINT/SIGTERM handlers). */
+export function removePendingTempFiles(): void {
+  for (const temp of pendingTemps) {
+    rmSync(temp, { force: true });
+  }
+  pendingTemps.clear();
+}
 
 /**
  * Writes `destPath` all-or-nothing: `write` fills a temporary file in the same folder (so the
@@ -21,6 +32,7 @@ export async function writeFileAtomically(
     `.${basename(destPath)}.${randomBytes(6).toString("hex")}.partial`,
   );
   const out = createWriteStream(temp, { flags: "wx", mode: options.mode ?? 0o644, flush: true });
+  pendingTemps.add(temp);
   try {
     await write(out);
     if (!out.writableEnded) {
@@ -33,5 +45,7 @@ export async function writeFileAtomically(
     await finished(out).catch(() => undefined);
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    pendingTemps.delete(temp);
   }
 }

@@ -201,6 +201,11 @@ describe("sentry-import backup (in-process)", () => {
       ["backup", "decrypt", "SRC", "nodir/out.json", "--decrypt-with", "KEY"],
       /folder of '.*nodir\/out\.json' does not exist/,
     ],
+    [
+      "'-' as the destination",
+      ["backup", "decrypt", "SRC", "-", "--decrypt-with", "KEY"],
+      /'-' \(stdin\/stdout\) is not supported/,
+    ],
     ["an unknown option", ["backup", "decrypt", "--frobnicate"], /unknown option '--frobnicate'/],
     ["an unknown command", ["backup", "frob"], /unknown command 'frob'/],
   ])("exits 2 on a usage error: %s", async (_name, args, message) => {

@@ -107,6 +107,22 @@ describe("streaming decryption", () => {
     expect(await readdir(join(dir, "out"))).toEqual([]);
   });
 
+  it("a consumer may stop early; the source can be iterated again afterwards", async () => {
+    const opened = await openEncryptedBackup(
+      fileSource(archivePath),
+      makeLocalKeyDecryptor(pair.privateKeyPem, "key.pem"),
+    );
+    let seen = 0;
+    for await (const piece of opened.plaintext()) {
+      seen += piece.length;
+      if (seen > 100_000) {
+        break;
+      }
+    }
+    expect(seen).toBeGreaterThan(100_000);
+    expect((await collectBytes(opened.plaintext())).equals(plaintext)).toBe(true);
+  });
+
   it("decrypts to a file atomically and reports the plaintext size", async () => {
     const dest = join(dir, "plain.json");
     const result = await decryptBackupToFile(
