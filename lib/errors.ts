@@ -241,3 +241,13 @@ export class QueryResultError extends SentryImportError {
     this.rowCount = options.rowCount;
   }
 }
+
+/** A blob (or the generation asked for) does not exist: overwritten or deleted since the event. */
+export class BlobNotFoundError extends SentryImportError {
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
+    super("blob_not_found", message, options);
+  }
+}

@@ -51,3 +51,46 @@ export interface Database extends Db {
   withTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** An object in a bucket; `generation` pins one version of it (Cloud Storage semantics). */
+export interface BlobRef {
+  readonly bucket: string;
+  readonly name: string;
+  /** decimal string (generations exceed 2^53); absent = the live version */
+  readonly generation?: string;
+}
+
+/** Object storage (Cloud Storage in production, a loopback stand-in in tests and `emulate`). */
+export interface BlobStore {
+  /**
+   * Streams the object's bytes. Integrity is checked by the adapter (CRC32C): a mismatch makes
+   * the iteration throw at its end, so callers finish it before acting on the data.
+   * @throws BlobNotFoundError when the object (or that generation) does not exist
+   */
+  read(ref: BlobRef): AsyncIterable<Uint8Array>;
+  /**
+   * Creates the object only if no live object has that name (`ifGenerationMatch: 0`); an
+   * existing one is left untouched and reported as not created.
+   */
+  putIfAbsent(
+    ref: Omit<BlobRef, "generation">,
+    bytes: Uint8Array,
+    options?: {
+      readonly contentType?: string;
+      readonly metadata?: Readonly<Record<string, string>>;
+    },
+  ): Promise<{ readonly created: boolean; readonly generation: string }>;
+}
+
+/** A task for the chunk-import HTTP function (Cloud Tasks in production). */
+export interface QueuedTask {
+  /** deterministic id (`[A-Za-z0-9_-]`, ≤ 500 chars): a second enqueue of it is a no-op */
+  readonly id: string;
+  /** JSON body, at most 100 KB */
+  readonly body: unknown;
+}
+
+export interface ChunkQueue {
+  /** "alreadyExists" when a task with that id exists or ran recently (ALREADY_EXISTS). */
+  enqueue(task: QueuedTask): Promise<"created" | "alreadyExists">;
+}
