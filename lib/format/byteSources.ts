@@ -53,9 +53,6 @@ export async function collectBytes(chunks: AsyncIterable<Uint8Array>): Promise<B
 }
 
 function describeIoError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === undefined ? error.message : `${code}: ${error.message}`;
-  }
-  return String(error);
+  // Node's fs messages already start with the code ("ENOENT: no such file or directory, …").
+  return error instanceof Error ? error.message : String(error);
 }

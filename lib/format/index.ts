@@ -16,4 +16,4 @@ export {
 } from "./members.ts";
 export { openEncryptedBackup, type OpenBackupOptions, type OpenedBackup } from "./openBackup.ts";
 export { encryptedBackupStream, writeEncryptedBackup, type PlaintextInput } from "./writeBackup.ts";
-export { writeFileAtomically } from "./atomicFile.ts";
+export { removePendingTempFiles, writeFileAtomically } from "./atomicFile.ts";
