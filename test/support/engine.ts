@@ -1,0 +1,310 @@
+/**
+ * Helpers for the engine's integration suites (test/integration/engine/**): import rows, fixtures
+ * or bytes through `runImport` into a migrated test database, then read back counts, rows and
+ * ledger rows. Every import runs at a fixed "now", so no assertion depends on the wall clock.
+ *
+ * Suites run on both adapters with `engineSuite`, which gives each suite one database and
+ * empties every table (identities restarted) before each test.
+ */
+import { randomUUID } from "node:crypto";
+import { beforeAll, beforeEach, afterAll, describe } from "vitest";
+import { runImport } from "../../lib/engine/runImport.ts";
+import type { ImportReport, RunImportOptions } from "../../lib/engine/runImport.ts";
+import type { ImportSettings } from "../../lib/engine/importOptions.ts";
+import { bufferSource, fileSource } from "../../lib/format/index.ts";
+import { importUuid } from "../../lib/ledger/key.ts";
+import type { ImportUuid } from "../../lib/ledger/key.ts";
+import type { ByteSource, Database, Db, DbRow } from "../../lib/ports.ts";
+import type { ImportFlags } from "../../lib/writer/types.ts";
+import { ADAPTER_KINDS, openTestDatabase } from "./db.ts";
+import type { AdapterKind, OpenedTestDatabase } from "./db.ts";
+import { sharedPath } from "./shared.ts";
+import { generateExportText } from "./synthetic/index.ts";
+import type { SyntheticExportOptions } from "./synthetic/index.ts";
+
+/** The instant every test import runs at. */
+export const NOW = "2031-03-04T05:06:07.000Z";
+
+/** A raw export row, as Sentry writes it. */
+export interface RawRow {
+  readonly model: string;
+  readonly pk: number;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface SettingsOverrides {
+  readonly scope?: ImportSettings["scope"];
+  readonly chunkSize?: number;
+  readonly mergeUsers?: boolean;
+  readonly overwriteConfigs?: boolean;
+  readonly passwordMode?: ImportFlags["passwordMode"];
+  readonly usernameFilter?: readonly string[] | null;
+}
+
+export interface ImportOverrides extends SettingsOverrides {
+  /** defaults to a fresh random uuid per import */
+  readonly importUuid?: string;
+  readonly now?: string;
+  readonly concurrency?: number;
+  readonly dryRun?: boolean;
+  readonly chunkOptions?: RunImportOptions["chunkOptions"];
+}
+
+export function settingsOf(overrides: SettingsOverrides = {}): ImportSettings {
+  return {
+    scope: overrides.scope ?? "Config",
+    chunkSize: overrides.chunkSize ?? 20,
+    flags: {
+      mergeUsers: overrides.mergeUsers ?? false,
+      overwriteConfigs: overrides.overwriteConfigs ?? false,
+      passwordMode: overrides.passwordMode ?? { kind: "unusable" },
+    },
+    usernameFilter: overrides.usernameFilter ?? null,
+  };
+}
+
+export function newImportUuid(): ImportUuid {
+  return importUuid(randomUUID());
+}
+
+/** Imports whatever `source` streams, with the defaults of `sentry-import config`. */
+export async function importSource(
+  db: Database,
+  source: ByteSource,
+  overrides: ImportOverrides = {},
+): Promise<ImportReport> {
+  return runImport(db, source, {
+    importUuid: importUuid(overrides.importUuid ?? randomUUID()),
+    settings: settingsOf(overrides),
+    concurrency: overrides.concurrency ?? (db.kind === "postgres" ? 3 : 1),
+    dryRun: overrides.dryRun ?? false,
+    now: overrides.now ?? NOW,
+    retryAttempts: 1,
+    ...(overrides.chunkOptions === undefined ? {} : { chunkOptions: overrides.chunkOptions }),
+  });
+}
+
+export function sourceOfRows(rows: readonly RawRow[]): ByteSource {
+  return bufferSource(Buffer.from(JSON.stringify(rows), "utf8"));
+}
+
+/** Imports an export made of `rows` (serialised as Sentry's JSON array). */
+export async function importRows(
+  db: Database,
+  rows: readonly RawRow[],
+  overrides: ImportOverrides = {},
+): Promise<ImportReport> {
+  return importSource(db, sourceOfRows(rows), overrides);
+}
+
+/** Imports a fixture of `../shared/fixtures/sentry/`, read in place. */
+export async function importFixture(
+  db: Database,
+  name: string,
+  overrides: ImportOverrides = {},
+): Promise<ImportReport> {
+  return importSource(db, fileSource(sharedPath("sentry", name)), overrides);
+}
+
+/** Imports a synthetic export (test/support/synthetic), so the test needs nothing from ../shared. */
+export async function importSynthetic(
+  db: Database,
+  options: SyntheticExportOptions,
+  overrides: ImportOverrides = {},
+): Promise<ImportReport> {
+  return importSource(db, bufferSource(Buffer.from(generateExportText(options), "utf8")), overrides);
+}
+
+export async function count(db: Db, table: string, where = "TRUE"): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM ${table} WHERE ${where}`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function rowsOf<R extends DbRow = DbRow>(
+  db: Db,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<R[]> {
+  return (await db.query<R>(sql, params)).rows;
+}
+
+/** Row counts of the tables a Config import writes, and of the side-effect table. */
+export const WRITTEN_TABLES = [
+  "auth_user",
+  "sentry_email",
+  "sentry_useremail",
+  "sentry_useroption",
+  "sentry_userpermission",
+  "sentry_userrole",
+  "sentry_userrole_users",
+  "sentry_option",
+  "sentry_controloption",
+  "sentry_relay",
+  "sentry_relayusage",
+  "sentry_apitoken",
+  "sentry_apiauthorization",
+  "sentry_lostpasswordhash",
+] as const;
+
+export type WrittenTable = (typeof WRITTEN_TABLES)[number];
+
+export async function tableCounts(db: Db): Promise<Record<WrittenTable, number>> {
+  const out: Partial<Record<WrittenTable, number>> = {};
+  for (const table of WRITTEN_TABLES) {
+    out[table] = await count(db, table);
+  }
+  return out as Record<WrittenTable, number>;
+}
+
+export const LEDGER_TABLES = [
+  "sentry_regionimportchunk",
+  "sentry_controlimportchunk",
+  "sentry_controlimportchunkreplica",
+] as const;
+
+export type LedgerTable = (typeof LEDGER_TABLES)[number];
+
+/** A ledger row with the maps parsed and pks as numbers. */
+export interface LedgerEntry {
+  readonly importUuid: string;
+  readonly model: string;
+  readonly minOrdinal: number;
+  readonly maxOrdinal: number;
+  readonly minSourcePk: number;
+  readonly maxSourcePk: number;
+  readonly minInsertedPk: number | null;
+  readonly maxInsertedPk: number | null;
+  readonly inserted: Record<string, number>;
+  readonly existing: Record<string, number>;
+  readonly overwrite: Record<string, number>;
+  readonly insertedIdentifiers: Record<string, string>;
+}
+
+function toNumber(value: unknown): number {
+  return Number(value);
+}
+
+function toNullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function toMap<V>(value: unknown): Record<string, V> {
+  return (typeof value === "string" ? JSON.parse(value) : value) as Record<string, V>;
+}
+
+/** The ledger rows of one chunk table, ordered by model and ordinal. */
+export async function ledger(db: Db, table: LedgerTable): Promise<LedgerEntry[]> {
+  const rows = await rowsOf(
+    db,
+    `SELECT import_uuid::text AS import_uuid, model, min_ordinal, max_ordinal, min_source_pk,
+       max_source_pk, min_inserted_pk, max_inserted_pk, inserted_map, existing_map, overwrite_map,
+       inserted_identifiers
+     FROM ${table} ORDER BY model, min_ordinal, import_uuid`,
+  );
+  return rows.map((r) => ({
+    importUuid: String(r["import_uuid"]),
+    model: String(r["model"]),
+    minOrdinal: toNumber(r["min_ordinal"]),
+    maxOrdinal: toNumber(r["max_ordinal"]),
+    minSourcePk: toNumber(r["min_source_pk"]),
+    maxSourcePk: toNumber(r["max_source_pk"]),
+    minInsertedPk: toNullableNumber(r["min_inserted_pk"]),
+    maxInsertedPk: toNullableNumber(r["max_inserted_pk"]),
+    inserted: toMap<number>(r["inserted_map"]),
+    existing: toMap<number>(r["existing_map"]),
+    overwrite: toMap<number>(r["overwrite_map"]),
+    insertedIdentifiers: toMap<string>(r["inserted_identifiers"]),
+  }));
+}
+
+/** `[model, minOrdinal, maxOrdinal]` of every row of a chunk table. */
+export async function ledgerSpans(
+  db: Db,
+  table: LedgerTable,
+): Promise<[model: string, min: number, max: number][]> {
+  return (await ledger(db, table)).map((e) => [e.model, e.minOrdinal, e.maxOrdinal]);
+}
+
+/** The ledger rows of `model` in its chunk table (control models: the primary table). */
+export async function ledgerOf(db: Db, model: string): Promise<LedgerEntry[]> {
+  const all = [
+    ...(await ledger(db, "sentry_regionimportchunk")),
+    ...(await ledger(db, "sentry_controlimportchunk")),
+  ];
+  return all.filter((e) => e.model === model);
+}
+
+/** Empties every table sentry-import writes or reads (not its migration records). */
+export async function truncateAll(db: Db): Promise<void> {
+  const rows = await rowsOf<{ name: string }>(
+    db,
+    `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
+     WHERE schemaname IN ('public', 'sentry_import')
+       AND tablename NOT IN ('migrations', 'owned_tables')`,
+  );
+  if (rows.length > 0) {
+    await db.query(`TRUNCATE ${rows.map((r) => r.name).join(", ")} RESTART IDENTITY CASCADE`);
+  }
+}
+
+/**
+ * The suite body runs once per adapter (`describe.each` over postgres and pglite), with one
+ * migrated database per adapter, emptied before each test.
+ */
+export function engineSuite(name: string, body: (db: () => Database, kind: AdapterKind) => void) {
+  describe.each(ADAPTER_KINDS)(`${name} (%s)`, (kind) => {
+    let opened: OpenedTestDatabase | undefined;
+    beforeAll(async () => {
+      opened = await openTestDatabase(kind);
+    });
+    afterAll(async () => {
+      await opened?.dispose();
+    });
+    beforeEach(async () => {
+      await truncateAll(db());
+    });
+    const db = (): Database => {
+      if (opened === undefined) {
+        throw new Error("the test database exists only inside tests");
+      }
+      return opened.db;
+    };
+    body(db, kind);
+  });
+}
+
+/** A user row with Sentry's current export shape; `fields` override the defaults. */
+export function userRow(pk: number, username: string, fields: Record<string, unknown> = {}): RawRow {
+  return {
+    model: "sentry.user",
+    pk,
+    fields: {
+      password: "pbkdf2_sha256$150000$abc$xyz=",
+      last_login: null,
+      username,
+      name: "",
+      email: `${username}@example.com`,
+      is_staff: false,
+      is_active: true,
+      is_superuser: false,
+      is_managed: false,
+      is_sentry_app: null,
+      is_password_expired: false,
+      is_unclaimed: false,
+      last_password_change: "2023-06-22T00:00:00.000Z",
+      flags: "0",
+      session_nonce: null,
+      date_joined: "2023-06-22T00:00:00.000Z",
+      last_active: "2023-06-22T00:00:00.000Z",
+      avatar_type: 0,
+      avatar_url: null,
+      ...fields,
+    },
+  };
+}
+
+export function row(model: string, pk: number, fields: Record<string, unknown>): RawRow {
+  return { model, pk, fields };
+}
