@@ -9,10 +9,12 @@
  * the same way, so it never runs inside someone else's transaction.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdir } from "node:fs/promises";
+import { mkdir, open, readFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { Transaction } from "@electric-sql/pglite";
 import { citext } from "@electric-sql/pglite/contrib/citext";
+import { UsageError } from "../errors.ts";
 import type { Database, Db, DbRow } from "../ports.ts";
 import { toDbError } from "./pg/errors.ts";
 
@@ -28,9 +30,7 @@ export interface PgliteDatabase extends Database {
 export async function makePgliteDatabase(
   options: PgliteDatabaseOptions = {},
 ): Promise<PgliteDatabase> {
-  if (options.dataDir !== undefined) {
-    await mkdir(options.dataDir, { recursive: true });
-  }
+  const unlock = options.dataDir === undefined ? undefined : await lockDataDir(options.dataDir);
   let pglite: PGlite;
   try {
     pglite = await PGlite.create({
@@ -38,6 +38,7 @@ export async function makePgliteDatabase(
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     });
   } catch (thrown) {
+    await unlock?.();
     throw toDbError(thrown);
   }
   const queue = makeQueue();
@@ -85,7 +86,10 @@ export async function makePgliteDatabase(
       });
     },
     async close() {
-      await queue.run(async () => pglite.close());
+      await queue.run(async () => {
+        await pglite.close();
+        await unlock?.();
+      });
     },
   };
 }
@@ -109,6 +113,50 @@ async function runQuery<R extends DbRow>(
 
 function transactionDb(tx: Transaction): Db {
   return { query: async (sql, params) => runQuery(tx, sql, params) };
+}
+
+const LOCK_FILE = "sentry-import.lock";
+
+/**
+ * PGlite takes no lock on its directory: a second process (or a second instance in this one)
+ * would run another Postgres over the same files and corrupt them. A lock file holding the owner's
+ * pid refuses that; one left by a process that no longer exists (a crash) is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const path = join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(path, "wx");
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return async () => unlink(path).catch(() => undefined);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw error;
+      }
+    }
+    const owner = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
+    if (Number.isInteger(owner) && isRunning(owner)) {
+      throw new UsageError(
+        `the database in ${dataDir} is in use by process ${owner}` +
+          (owner === process.pid ? " (this one)" : "") +
+          `; wait for it to finish, or remove ${path} if no such process is running`,
+      );
+    }
+    await unlink(path).catch(() => undefined);
+  }
+  throw new UsageError(`could not lock the database in ${dataDir} (${path})`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** A FIFO of async jobs, one at a time. A job's failure does not stop the ones after it. */

@@ -29,7 +29,8 @@ export interface PgDatabaseOptions extends Omit<PoolConfig, "types"> {
 export function makePgDatabase(config: string | PgDatabaseOptions): PgDatabase {
   const { onIdleError, ...poolConfig }: PgDatabaseOptions =
     typeof config === "string" ? { connectionString: config } : config;
-  const pool = new pg.Pool({ ...poolConfig, types: pgTypes });
+  // named, so the connections are recognisable in pg_stat_activity
+  const pool = new pg.Pool({ application_name: "sentry-import", ...poolConfig, types: pgTypes });
   // Without a listener, an idle client's error is an unhandled 'error' event: a process crash.
   pool.on("error", (error) => {
     onIdleError?.(toDbError(error));
