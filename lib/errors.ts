@@ -166,8 +166,9 @@ export function coerceError(thrown: unknown): Error {
 export type DbErrorClassification = "retryable" | "duplicate" | "integrity" | "data" | "other";
 
 /**
- * A classified database failure. The server's `detail` (which quotes row values) stays on
- * `cause` only, so logging `message` and the fields never prints user data.
+ * A classified database failure. The server's `detail` (which quotes row values) and the driver's
+ * own error (PGlite's also carries the statement's parameters) stay on `cause` only: logging
+ * `message` and the fields never prints user data, logging `cause` may.
  */
 export class DbError extends SentryImportError {
   declare readonly code: DbErrorClassification;
