@@ -1,0 +1,351 @@
+/**
+ * Cuts a JSON array into its top-level elements without parsing them, so each can be handed to
+ * `JSON.parse` on its own. performance.md: this keeps `JSON.parse` speed (~130 MB/s) at a seventh
+ * of the memory, where general streaming JSON parsers manage 14–35 MB/s.
+ *
+ * It works on bytes: every byte that matters here (brackets, braces, quotes, backslash, comma,
+ * whitespace) is ASCII, and no byte of a multi-byte UTF-8 character is below 0x80, so a character
+ * straddling two chunks needs no special care. Only the structure between elements is checked
+ * here; whatever is inside an element is left to `JSON.parse`.
+ */
+import { ImportFailure } from "../errors.ts";
+
+export interface ArrayElement {
+  /** 1-based index of the element in the top-level array */
+  readonly position: number;
+  /** the element's JSON text, to be `JSON.parse`d */
+  readonly text: string;
+  /** offset of the element's first byte in the document */
+  readonly byteOffset: number;
+}
+
+export interface SplitOptions {
+  /** larger elements are rejected instead of buffered; default 256 MiB */
+  readonly maxElementBytes?: number;
+}
+
+const DEFAULT_MAX_ELEMENT_BYTES = 256 * 1024 * 1024;
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+function isWhitespace(b: number): boolean {
+  return b === SPACE || b === LF || b === CR || b === TAB;
+}
+
+/** `scanString` results for a string still open at the end of the chunk. */
+const OPEN = -1;
+const OPEN_ESCAPED = -2;
+
+/**
+ * Finds the end of a JSON string that is open at `from` (`escaped`: the previous byte was an
+ * unpaired backslash). Returns the index just past the closing quote, or `OPEN`/`OPEN_ESCAPED`
+ * when the chunk ends first. Native `indexOf` does the scanning: most of an export's bytes are
+ * inside strings.
+ */
+function scanString(chunk: Uint8Array, from: number, escaped: boolean): number {
+  const n = chunk.length;
+  let i = from;
+  if (escaped) {
+    if (i >= n) {
+      return OPEN_ESCAPED;
+    }
+    i++;
+  }
+  for (;;) {
+    const quote = chunk.indexOf(QUOTE, i);
+    const end = quote === -1 ? n : quote;
+    // an odd run of backslashes right before `end` escapes it
+    let k = end - 1;
+    while (k >= i && chunk[k] === BACKSLASH) {
+      k--;
+    }
+    const odd = (end - 1 - k) % 2 === 1;
+    if (quote === -1) {
+      return odd ? OPEN_ESCAPED : OPEN;
+    }
+    if (!odd) {
+      return quote + 1;
+    }
+    i = quote + 1;
+  }
+}
+
+/** What the splitter expects next. */
+type State =
+  | "start" // before the opening bracket
+  | "first" // after `[`: an element or `]`
+  | "next" // after `,`: an element
+  | "inside" // within an element
+  | "after" // after an element: `,` or `]`
+  | "done"; // after the closing `]`: only whitespace
+
+/** How the current element ends. */
+type ElementKind = "container" | "string" | "scalar";
+
+function malformed(reason: string, position: number | null, byteOffset: number): ImportFailure {
+  return new ImportFailure("DeserializationFailed", reason, {
+    on: { model: null, ordinal: null, position },
+    context: { byteOffset },
+  });
+}
+
+/**
+ * Yields the top-level elements of the JSON array in `source`, in order.
+ *
+ * @throws ImportFailure `InvalidExport` when the document is empty or its top level is not an
+ *   array; `DeserializationFailed` (naming the element's position) when it is truncated, elements
+ *   are not separated by commas, something follows the closing bracket, or an element is not
+ *   valid UTF-8 or exceeds `maxElementBytes`.
+ */
+export async function* splitJsonArray(
+  source: AsyncIterable<Uint8Array>,
+  options: SplitOptions = {},
+): AsyncGenerator<ArrayElement, void, undefined> {
+  const maxElementBytes = options.maxElementBytes ?? DEFAULT_MAX_ELEMENT_BYTES;
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+  let state: State = "start";
+  let kind: ElementKind = "container";
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let position = 0;
+  // offset of the current chunk's first byte in the document
+  let chunkOffset = 0;
+  let elementOffset = 0;
+  // pieces of an element that started in an earlier chunk
+  let parts: Uint8Array[] = [];
+  let partsLength = 0;
+  let sawBom = false;
+
+  function finish(chunk: Uint8Array, start: number, end: number): ArrayElement {
+    let bytes: Uint8Array;
+    if (parts.length === 0) {
+      bytes = chunk.subarray(start, end);
+    } else {
+      const tail = chunk.subarray(start, end);
+      bytes = new Uint8Array(partsLength + tail.length);
+      let at = 0;
+      for (const p of parts) {
+        bytes.set(p, at);
+        at += p.length;
+      }
+      bytes.set(tail, at);
+      parts = [];
+      partsLength = 0;
+    }
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch (cause) {
+      throw new ImportFailure("DeserializationFailed", `element ${position} is not valid UTF-8`, {
+        on: { model: null, ordinal: null, position },
+        context: { byteOffset: elementOffset },
+        cause,
+      });
+    }
+    return { position, text, byteOffset: elementOffset };
+  }
+
+  for await (const chunk of source) {
+    let i = 0;
+    const n = chunk.length;
+    // where the current element starts in this chunk (0 when it began in an earlier one)
+    let start = 0;
+
+    if (!sawBom && chunkOffset === 0 && n >= 3 && chunk[0] === 0xef) {
+      // a UTF-8 byte-order mark is tolerated at the very start (JSON.parse would reject it)
+      if (chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        i = 3;
+        sawBom = true;
+      }
+    }
+
+    while (i < n) {
+      const b = chunk[i] ?? 0;
+      switch (state) {
+        case "inside": {
+          if (inString) {
+            const next = scanString(chunk, i, escaped);
+            if (next < 0) {
+              // the string goes on in the next chunk
+              escaped = next === OPEN_ESCAPED;
+              i = n;
+              continue;
+            }
+            escaped = false;
+            inString = false;
+            i = next;
+            if (kind === "string") {
+              yield finish(chunk, start, i);
+              state = "after";
+            }
+            continue;
+          }
+          if (kind === "scalar") {
+            if (isWhitespace(b) || b === COMMA || b === CLOSE_BRACKET) {
+              yield finish(chunk, start, i);
+              state = "after";
+              // the delimiter belongs to the array: look at it again in state "after"
+              continue;
+            }
+            i++;
+            continue;
+          }
+          // a container: follow the nesting until a string starts or the element closes
+          let closed = false;
+          while (i < n) {
+            const c = chunk[i] ?? 0;
+            i++;
+            if (c === QUOTE) {
+              inString = true;
+              break;
+            }
+            if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+              depth++;
+            } else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) {
+              closed = true;
+              break;
+            }
+          }
+          if (closed) {
+            yield finish(chunk, start, i);
+            state = "after";
+          }
+          continue;
+        }
+        case "start": {
+          if (isWhitespace(b)) {
+            i++;
+            continue;
+          }
+          if (b !== OPEN_BRACKET) {
+            throw new ImportFailure("InvalidExport", "the export's top level is not a JSON array", {
+              on: { model: null, ordinal: null, position: null },
+              context: { byteOffset: chunkOffset + i },
+            });
+          }
+          state = "first";
+          i++;
+          continue;
+        }
+        case "first":
+        case "next": {
+          if (isWhitespace(b)) {
+            i++;
+            continue;
+          }
+          if (b === CLOSE_BRACKET) {
+            if (state === "next") {
+              throw malformed(
+                `a comma after element ${position} is followed by the closing bracket`,
+                position,
+                chunkOffset + i,
+              );
+            }
+            state = "done";
+            i++;
+            continue;
+          }
+          if (b === COMMA) {
+            throw malformed(`element ${position + 1} is empty`, position + 1, chunkOffset + i);
+          }
+          position++;
+          elementOffset = chunkOffset + i;
+          start = i;
+          state = "inside";
+          if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+            kind = "container";
+            depth = 1;
+          } else if (b === QUOTE) {
+            kind = "string";
+            inString = true;
+          } else {
+            kind = "scalar";
+          }
+          i++;
+          continue;
+        }
+        case "after": {
+          if (isWhitespace(b)) {
+            i++;
+            continue;
+          }
+          if (b === COMMA) {
+            state = "next";
+          } else if (b === CLOSE_BRACKET) {
+            state = "done";
+          } else {
+            throw malformed(
+              `expected ',' or ']' after element ${position}`,
+              position,
+              chunkOffset + i,
+            );
+          }
+          i++;
+          continue;
+        }
+        case "done": {
+          if (!isWhitespace(b)) {
+            throw malformed(
+              `unexpected data after the closing bracket of the export array (${position} elements)`,
+              null,
+              chunkOffset + i,
+            );
+          }
+          i++;
+          continue;
+        }
+      }
+    }
+
+    if (state === "inside") {
+      const piece = chunk.slice(start, n);
+      partsLength += piece.length;
+      if (partsLength > maxElementBytes) {
+        throw malformed(
+          `element ${position} is larger than ${maxElementBytes} bytes`,
+          position,
+          elementOffset,
+        );
+      }
+      // copied: the producer may reuse its buffer for the next chunk
+      parts.push(piece);
+    }
+    chunkOffset += n;
+  }
+
+  // cast: TypeScript cannot see the assignments made inside the loop above
+  switch (state as State) {
+    case "done":
+      return;
+    case "start":
+      throw new ImportFailure("InvalidExport", "the export is empty: expected a JSON array", {
+        on: { model: null, ordinal: null, position: null },
+      });
+    case "inside":
+      if (kind === "scalar" && !inString) {
+        // a bare scalar ends at the end of input; the array itself is still unclosed
+        throw malformed("the export is truncated: the array is not closed", position, chunkOffset);
+      }
+      throw malformed(`the export is truncated inside element ${position}`, position, chunkOffset);
+    case "first":
+    case "next":
+    case "after":
+      throw malformed(
+        `the export is truncated after element ${position}: the array is not closed`,
+        position === 0 ? null : position,
+        chunkOffset,
+      );
+  }
+}

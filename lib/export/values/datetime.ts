@@ -1,0 +1,84 @@
+/**
+ * Datetimes (import-semantics.md §8.1). Accepted: what Django's `parse_datetime` accepts, i.e.
+ * `YYYY-MM-DD`, `T` or a space, `HH:MM[:SS[.fraction]]`, then `Z`, `±HH`, `±HHMM`, `±HH:MM` or
+ * nothing (naive values are UTC: Sentry's `TIME_ZONE` is always UTC). Fractions beyond
+ * microseconds are truncated, as Django does.
+ *
+ * Kept as a normalised UTC ISO string, `YYYY-MM-DDTHH:MM:SS.mmmZ`, with three more digits when
+ * the value has sub-millisecond precision (`….123456Z`). That is what a `timestamptz` parameter
+ * wants: Postgres parses it exactly (to the microsecond), where a JS `Date` would lose the last
+ * three digits. Equal instants give equal strings, so `…00Z` and `…00.000Z` compare equal.
+ */
+import { describeValue, ValueError } from "./valueError.ts";
+
+const PATTERN =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+}
+
+/** Minutes east of UTC for `Z`, `+02`, `+0230`, `-02:30`. */
+function offsetMinutes(tz: string | undefined): number {
+  if (tz === undefined || tz === "Z") {
+    return 0;
+  }
+  const sign = tz.startsWith("-") ? -1 : 1;
+  const digits = tz.slice(1).replace(":", "");
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (hours > 23 || minutes > 59) {
+    throw new ValueError(`invalid UTC offset ${tz}`);
+  }
+  return sign * (hours * 60 + minutes);
+}
+
+/** Reads a datetime; see the module comment for what is accepted and returned. */
+export function readDatetime(raw: unknown): string {
+  if (typeof raw !== "string") {
+    throw new ValueError(`expected a datetime string, got ${describeValue(raw)}`);
+  }
+  const m = PATTERN.exec(raw);
+  if (m === null) {
+    throw new ValueError(`not an ISO-8601 datetime: ${describeValue(raw)}`);
+  }
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = s === undefined ? 0 : Number(s);
+  if (
+    year < 1 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    throw new ValueError(`datetime out of range: ${describeValue(raw)}`);
+  }
+  const micros = frac === undefined ? 0 : Number(frac.padEnd(6, "0"));
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, Math.floor(micros / 1000));
+  const instant = date.getTime() - offsetMinutes(tz) * 60_000;
+  const utc = new Date(instant);
+  const utcYear = utc.getUTCFullYear();
+  if (utcYear < 1 || utcYear > 9999) {
+    throw new ValueError(`datetime out of range: ${describeValue(raw)}`);
+  }
+  const iso = utc.toISOString();
+  const subMillis = micros % 1000;
+  return subMillis === 0 ? iso : `${iso.slice(0, -1)}${String(subMillis).padStart(3, "0")}Z`;
+}
