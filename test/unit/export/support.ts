@@ -10,7 +10,8 @@ export async function* chunked(
   while (at < bytes.length) {
     const size = sizes[k % sizes.length] ?? 1;
     k++;
-    yield bytes.subarray(at, at + size);
+    // awaited like a real stream's next piece
+    yield await Promise.resolve(bytes.subarray(at, at + size));
     at += size;
   }
 }
