@@ -2,24 +2,29 @@
  * The bundled example (`examples/`): a small synthetic export in which a newcomer sees every kind
  * of row a Config import handles. `scripts/make-example.ts` writes it.
  */
-import { writeFile } from "node:fs/promises";
+import { createPublicKey } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { format, resolveConfig } from "prettier";
+import { generateRsaKeyPair, makeLocalPublicKeyProvider } from "../../../lib/adapters/localKey.ts";
+import { bufferSource, encryptBackupToFile } from "../../../lib/format/index.ts";
 import { generateExportText } from "./generate.ts";
 import type { SyntheticExportOptions } from "./options.ts";
 
 export const EXAMPLE_JSON = "example-export.json";
+export const EXAMPLE_ARCHIVE = "example-backup.tar";
+export const EXAMPLE_KEY = "example-key.pem";
 
 /**
- * 25 users, a few options, a relay with two versions, two roles with assignments, tokens, and
+ * 25 users, some options, a relay, two roles with assignments, tokens, and
  * rows a Config import skips. Fractions are raised so 25 users show every case; `legacy: "mixed"`
  * writes about half of the rows in older Sentry encodings.
  */
 export const EXAMPLE_OPTIONS: SyntheticExportOptions = {
   seed: "sentry-import example",
   users: 25,
-  options: 5,
-  controlOptions: 3,
+  options: 8,
+  controlOptions: 6,
   relays: 1,
   relayVersions: 2,
   roles: 2,
@@ -67,4 +72,46 @@ export async function writeExampleJson(dir: string): Promise<string> {
   const config = (await resolveConfig(path)) ?? {};
   await writeFile(path, await format(exampleExportJson(), { ...config, filepath: path }));
   return path;
+}
+
+/**
+ * The throwaway demo key: reused when `dir` already has one, so regenerating the example does not
+ * churn the key; otherwise a fresh RSA-2048 pair (PKCS#8 PEM, as `backup keygen` writes).
+ */
+async function exampleKey(dir: string, fresh: boolean): Promise<string> {
+  const path = join(dir, EXAMPLE_KEY);
+  if (!fresh) {
+    try {
+      return await readFile(path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+        throw error;
+      }
+    }
+  }
+  const { privateKeyPem } = await generateRsaKeyPair(2048);
+  await writeFile(path, privateKeyPem, { mode: 0o600 });
+  return privateKeyPem;
+}
+
+/**
+ * Writes the encrypted example with the project's own archive writer: Sentry's tar of
+ * `export.json` (the compact export, Fernet-encrypted), `data.key` and `key.pub`. Archives differ
+ * on every run (fresh data key, IV and timestamp) but always decrypt to the same export.
+ */
+export async function writeExampleArchive(
+  dir: string,
+  options: { readonly freshKey?: boolean } = {},
+): Promise<{ readonly archive: string; readonly key: string }> {
+  const key = join(dir, EXAMPLE_KEY);
+  const privateKeyPem = await exampleKey(dir, options.freshKey ?? false);
+  const publicKeyPem = createPublicKey(privateKeyPem).export({ type: "spki", format: "pem" });
+  const plaintext = Buffer.from(generateExportText(EXAMPLE_OPTIONS), "utf8");
+  const archive = join(dir, EXAMPLE_ARCHIVE);
+  await encryptBackupToFile(
+    { plaintext: bufferSource(plaintext), plaintextLength: plaintext.length },
+    makeLocalPublicKeyProvider(publicKeyPem, `the public half of ${EXAMPLE_KEY}`),
+    archive,
+  );
+  return { archive, key };
 }

@@ -25,7 +25,10 @@ export const syntheticExportOptionsSchema = z.strictObject({
   emailRows: z.boolean().optional(),
   /** Add rows a Config import must skip: sites.site, organizations, projects, authenticators, apps. */
   outOfScope: z.boolean().default(false),
-  /** Boundary values: a 128-character username, a 200-character name, escapes and emoji. */
+  /**
+   * Boundary users at pks 2–4: a 128-character username with a 200-character name, a name with
+   * escapes and emoji, and a Sentry-app user (the admin at the first pk is always there).
+   */
   edgeCases: z.boolean().default(true),
   /** Append rows whose FK target is missing from the file (they must be skipped silently). */
   danglingReferences: z.boolean().default(false),

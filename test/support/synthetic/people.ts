@@ -63,6 +63,9 @@ export function userKind(ctx: GenContext, index: number): UserKind {
   if (ctx.o.edgeCases && index === 2) {
     return "edgeEscapes";
   }
+  if (ctx.o.edgeCases && index === 3) {
+    return "app"; // at least one Sentry-app proxy user (empty address) in any export
+  }
   // A dedicated draw, so adding identity fields never turns a person into an app.
   const rng = reseed(identityRng, ctx, STREAM.identity, index);
   return rng.chance(ctx.o.sentryAppFraction) ? "app" : "person";
