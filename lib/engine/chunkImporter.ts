@@ -32,8 +32,10 @@ import { recordPkMap } from "./sql/pkMap.ts";
 
 export interface ChunkImportOptions {
   /**
-   * Called before every statement of the chunk's transaction (fault injection: throwing here
-   * simulates a crash between two statements).
+   * Called before every statement of the chunk's transaction, and once more with the SQL
+   * `"COMMIT"` after the last one, just before the commit (fault injection: throwing here
+   * simulates a crash between two statements, or between the ledger write and the commit).
+   * Indexes count from 0 within each delivery's transaction.
    */
   readonly beforeStatement?: (index: number, sql: string) => void | Promise<void>;
 }
@@ -135,16 +137,27 @@ function survivesGates(spec: ModelSpec, writable: WritableRow, request: ChunkReq
   return request.scope !== null && rowInScope(spec, writable.values, request.scope);
 }
 
-function instrument(db: Db, hook: ChunkImportOptions["beforeStatement"]): Db {
+interface InstrumentedTransaction {
+  readonly tx: Db;
+  /** the last hook call, after the last statement and before COMMIT */
+  readonly beforeCommit: () => Promise<void>;
+}
+
+function instrument(db: Db, hook: ChunkImportOptions["beforeStatement"]): InstrumentedTransaction {
   if (hook === undefined) {
-    return db;
+    return { tx: db, beforeCommit: async () => undefined };
   }
   let index = 0;
   return {
-    async query(sql, params) {
-      await hook(index, sql);
-      index += 1;
-      return db.query(sql, params);
+    tx: {
+      async query(sql, params) {
+        await hook(index, sql);
+        index += 1;
+        return db.query(sql, params);
+      },
+    },
+    async beforeCommit() {
+      await hook(index, "COMMIT");
     },
   };
 }
@@ -159,7 +172,7 @@ async function writeChunk(
   options: ChunkImportOptions,
 ): Promise<ChunkResult> {
   return database.withTransaction(async (rawTx) => {
-    const tx = instrument(rawTx, options.beforeStatement);
+    const { tx, beforeCommit } = instrument(rawTx, options.beforeStatement);
     await lockChunk(tx, key);
     if ((await findLedgerRow(tx, tables.primary, key)) !== null) {
       throw new LedgerRowAppeared();
@@ -191,6 +204,7 @@ async function writeChunk(
       await writeLedgerRows(tx, tables, ledgerRow, request.now);
       await recordPkMap(tx, key.importUuid, spec.name, records);
     }
+    await beforeCommit();
     return result;
   });
 }
