@@ -145,7 +145,7 @@ interface InstrumentedTransaction {
 
 function instrument(db: Db, hook: ChunkImportOptions["beforeStatement"]): InstrumentedTransaction {
   if (hook === undefined) {
-    return { tx: db, beforeCommit: async () => undefined };
+    return { tx: db, beforeCommit: () => Promise.resolve() };
   }
   let index = 0;
   return {

@@ -259,7 +259,11 @@ export async function ledgerPkMapDisagreements(db: Db): Promise<string[]> {
 
 /** The rows of an export text, as the splitter and envelope would yield them (1-based positions). */
 export function exportRows(text: string): ExportRow[] {
-  const parsed = JSON.parse(text) as { model: string; pk: number; fields: Record<string, unknown> }[];
+  const parsed = JSON.parse(text) as {
+    model: string;
+    pk: number;
+    fields: Record<string, unknown>;
+  }[];
   return parsed.map((row, i) => ({
     position: i + 1,
     model: toModelName(row.model),

@@ -207,14 +207,13 @@ describe.each(ADAPTER_KINDS)("on %s", (kind) => {
     const orphans = runOf(ROWS, "sentry.useroption");
     const before = await tableCounts(db());
 
-    const outcomes = [
-      await deliver(db(), orphans, ["sentry.user"]),
-      await deliver(db(), orphans, ["sentry.user"]),
-    ];
+    const first = await deliver(db(), orphans, ["sentry.user"]);
+    const second = await deliver(db(), orphans, ["sentry.user"]);
 
-    expect(outcomes.map((o) => o.kind)).toEqual(["imported", "imported"]);
-    expect(resultOf(outcomes[1] ?? outcomes[0]!)).toEqual(resultOf(outcomes[0]!));
-    expect(resultOf(outcomes[0]!).mappedPks).toEqual([]);
+    // no ledger row, so the second delivery runs again and skips the same rows again
+    expect([first.kind, second.kind]).toEqual(["imported", "imported"]);
+    expect(resultOf(second)).toEqual(resultOf(first));
+    expect(resultOf(first).mappedPks).toEqual([]);
     expect(await tableCounts(db())).toEqual(before);
   });
 });
