@@ -21,7 +21,7 @@ export interface ChunkOfRows {
  * Replaces natural-key user references in the raw fields with the file pk they name (decision
  * f); returns null, with the reason in `unresolved`, when one can't be resolved.
  */
-function resolveRawNaturalKeys(
+export function resolveRawNaturalKeys(
   row: ExportRow,
   ordinal: number,
   userKeys: UserKeyIndex,
