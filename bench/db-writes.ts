@@ -6,9 +6,10 @@
  *   most 65,535 parameters, so with 19 columns at most 3,449 rows fit in one.
  *
  * Each run inserts all rows in one transaction into an emptied table; runs alternate between
- * methods and the median of three is printed. Not a test: nothing passes or fails on time.
+ * methods and the median is printed (three runs unless `--runs`). Not a test: nothing passes or
+ * fails on time.
  *
- *   npx tsx bench/db-writes.ts [rows=100000] [--database-url postgres://…] [--skip-pglite]
+ *   npx tsx bench/db-writes.ts [rows=100000] [--runs 3] [--database-url postgres://…] [--skip-pglite]
  */
 import { randomBytes } from "node:crypto";
 import { makePgDatabase } from "../lib/adapters/pg/database.ts";
@@ -108,7 +109,6 @@ function values(rowsPerStatement: number): Method {
 }
 
 const METHODS: readonly Method[] = [unnest, values(1_000), values(3_000)];
-const RUNS = 3;
 
 async function timeRun(db: Database, method: Method, rows: readonly UserRow[]): Promise<number> {
   await db.query("TRUNCATE auth_user RESTART IDENTITY CASCADE");
@@ -127,10 +127,15 @@ async function timeRun(db: Database, method: Method, rows: readonly UserRow[]): 
   return rows.length / seconds;
 }
 
-async function measure(label: string, db: Database, rows: readonly UserRow[]): Promise<void> {
+async function measure(
+  label: string,
+  db: Database,
+  rows: readonly UserRow[],
+  runs: number,
+): Promise<void> {
   await migrate(db);
   const rates = new Map<string, number[]>(METHODS.map((m) => [m.name, []]));
-  for (let run = 0; run < RUNS; run += 1) {
+  for (let run = 0; run < runs; run += 1) {
     for (const method of run % 2 === 0 ? METHODS : [...METHODS].reverse()) {
       rates.get(method.name)?.push(await timeRun(db, method, rows));
     }
@@ -152,13 +157,17 @@ async function main(): Promise<void> {
     urlFlag === -1
       ? (process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test")
       : args[urlFlag + 1];
-  const count = Number(args.find((arg) => /^\d+$/u.test(arg)) ?? 100_000);
+  const runsFlag = args.indexOf("--runs");
+  const runs = runsFlag === -1 ? 3 : Number(args[runsFlag + 1]);
+  const count = Number(
+    args.find((arg, i) => /^\d+$/u.test(arg) && args[i - 1] !== "--runs") ?? 100_000,
+  );
   if (adminUrl === undefined) {
     throw new Error("--database-url needs a value");
   }
   const rows = makeRows(count);
   console.log(
-    `${count.toLocaleString("en")} auth_user rows, one transaction per run, median of ${RUNS}`,
+    `${count.toLocaleString("en")} auth_user rows, one transaction per run, median of ${runs}`,
   );
 
   const name = `bench_db_writes_${randomBytes(4).toString("hex")}`;
@@ -169,7 +178,7 @@ async function main(): Promise<void> {
     url.pathname = `/${name}`;
     const pg = makePgDatabase(url.toString());
     try {
-      await measure("postgres", pg, rows);
+      await measure("postgres", pg, rows, runs);
     } finally {
       await pg.close();
     }
@@ -181,7 +190,7 @@ async function main(): Promise<void> {
   if (!args.includes("--skip-pglite")) {
     const pglite = await makePgliteDatabase();
     try {
-      await measure("pglite", pglite, rows);
+      await measure("pglite", pglite, rows, runs);
     } finally {
       await pglite.close();
     }
