@@ -37,6 +37,7 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
+const BOM = [0xef, 0xbb, 0xbf] as const;
 
 function isWhitespace(b: number): boolean {
   return b === SPACE || b === LF || b === CR || b === TAB;
@@ -126,7 +127,8 @@ export async function* splitJsonArray(
   // pieces of an element that started in an earlier chunk
   let parts: Uint8Array[] = [];
   let partsLength = 0;
-  let sawBom = false;
+  // bytes of a leading UTF-8 byte-order mark seen so far
+  let bomBytes = 0;
 
   function finish(chunk: Uint8Array, start: number, end: number): ArrayElement {
     let bytes: Uint8Array;
@@ -162,14 +164,6 @@ export async function* splitJsonArray(
     const n = chunk.length;
     // where the current element starts in this chunk (0 when it began in an earlier one)
     let start = 0;
-
-    if (!sawBom && chunkOffset === 0 && n >= 3 && chunk[0] === 0xef) {
-      // a UTF-8 byte-order mark is tolerated at the very start (JSON.parse would reject it)
-      if (chunk[1] === 0xbb && chunk[2] === 0xbf) {
-        i = 3;
-        sawBom = true;
-      }
-    }
 
     while (i < n) {
       const b = chunk[i] ?? 0;
@@ -225,6 +219,12 @@ export async function* splitJsonArray(
           continue;
         }
         case "start": {
+          if (chunkOffset + i === bomBytes && b === BOM[bomBytes]) {
+            // a UTF-8 byte-order mark is tolerated at the very start (JSON.parse would reject it)
+            bomBytes++;
+            i++;
+            continue;
+          }
           if (isWhitespace(b)) {
             i++;
             continue;

@@ -131,8 +131,11 @@ describe("splitJsonArray", () => {
   });
 
   it("tolerates a UTF-8 byte-order mark", async () => {
-    const elements = await split('\uFEFF[{"a": 1}]');
-    expect(elements.map((e) => e.text)).toEqual(['{"a": 1}']);
+    for (const sizes of [[1 << 16], [1], [2]]) {
+      const elements = await split('\uFEFF[{"a": 1}]', sizes);
+      expect(elements.map((e) => e.text)).toEqual(['{"a": 1}']);
+    }
+    expect((await failure("\uFEFF\uFEFF[]")).code).toBe("InvalidExport");
   });
 
   it("rejects a top level that is not an array as InvalidExport", async () => {
