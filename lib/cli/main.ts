@@ -2,6 +2,7 @@ import { Command } from "commander";
 
 import { registerBackupCommand } from "./backupCommand.ts";
 import { registerImportCommands } from "./importCommand.ts";
+import { registerStatusCommand } from "./statusCommand.ts";
 import { debugEnabled, processIo, type CliIo } from "./io.ts";
 import { EXIT_OK, reportError } from "./reportError.ts";
 
@@ -11,7 +12,11 @@ import { EXIT_OK, reportError } from "./reportError.ts";
  */
 export type CommandModule = (program: Command, io: CliIo) => void;
 
-const COMMAND_MODULES: readonly CommandModule[] = [registerImportCommands, registerBackupCommand];
+const COMMAND_MODULES: readonly CommandModule[] = [
+  registerImportCommands,
+  registerStatusCommand,
+  registerBackupCommand,
+];
 
 /** The root program; commands inherit its output, exit and error-help settings. */
 export function buildProgram(io: CliIo): Command {
