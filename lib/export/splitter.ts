@@ -9,6 +9,18 @@
  * here; whatever is inside an element is left to `JSON.parse`.
  */
 import { ImportFailure } from "../errors.ts";
+import {
+  BOM,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  isWhitespace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  OPEN_ESCAPED,
+  QUOTE,
+  scanString,
+} from "./jsonBytes.ts";
 
 export interface ArrayElement {
   /** 1-based index of the element in the top-level array */
@@ -25,61 +37,6 @@ export interface SplitOptions {
 }
 
 const DEFAULT_MAX_ELEMENT_BYTES = 256 * 1024 * 1024;
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const COMMA = 0x2c;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const BOM = [0xef, 0xbb, 0xbf] as const;
-
-function isWhitespace(b: number): boolean {
-  return b === SPACE || b === LF || b === CR || b === TAB;
-}
-
-/** `scanString` results for a string still open at the end of the chunk. */
-const OPEN = -1;
-const OPEN_ESCAPED = -2;
-
-/**
- * Finds the end of a JSON string that is open at `from` (`escaped`: the previous byte was an
- * unpaired backslash). Returns the index just past the closing quote, or `OPEN`/`OPEN_ESCAPED`
- * when the chunk ends first. Native `indexOf` does the scanning: most of an export's bytes are
- * inside strings.
- */
-function scanString(chunk: Uint8Array, from: number, escaped: boolean): number {
-  const n = chunk.length;
-  let i = from;
-  if (escaped) {
-    if (i >= n) {
-      return OPEN_ESCAPED;
-    }
-    i++;
-  }
-  for (;;) {
-    const quote = chunk.indexOf(QUOTE, i);
-    const end = quote === -1 ? n : quote;
-    // an odd run of backslashes right before `end` escapes it
-    let k = end - 1;
-    while (k >= i && chunk[k] === BACKSLASH) {
-      k--;
-    }
-    const odd = (end - 1 - k) % 2 === 1;
-    if (quote === -1) {
-      return odd ? OPEN_ESCAPED : OPEN;
-    }
-    if (!odd) {
-      return quote + 1;
-    }
-    i = quote + 1;
-  }
-}
 
 /** What the splitter expects next. */
 type State =
