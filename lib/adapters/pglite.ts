@@ -85,10 +85,13 @@ export async function makePgliteDatabase(
         }
       });
     },
+    // idempotent: test teardown and error paths may both close
     async close() {
       await queue.run(async () => {
-        await pglite.close();
-        await unlock?.();
+        if (!pglite.closed) {
+          await pglite.close();
+          await unlock?.();
+        }
       });
     },
   };

@@ -41,8 +41,11 @@ export function makePgDatabase(config: string | PgDatabaseOptions): PgDatabase {
     pool,
     query: async (sql, params) => queryable.query(sql, params),
     withTransaction: async (fn) => withPgTransaction(pool, fn),
+    // idempotent: test teardown and error paths may both close
     async close() {
-      await pool.end();
+      if (!pool.ended && !pool.ending) {
+        await pool.end();
+      }
     },
   };
 }

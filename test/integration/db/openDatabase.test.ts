@@ -35,6 +35,22 @@ describe("openDatabase", () => {
     }
   });
 
+  it("closes idempotently on both adapters", async () => {
+    const database = await createPgTestDatabase();
+    try {
+      for (const db of [
+        await openDatabase({ databaseUrl: database.url }),
+        await openDatabase({ dataDir: join(dir, "closed-twice") }),
+      ]) {
+        await db.query("SELECT 1");
+        await db.close();
+        await expect(db.close()).resolves.toBeUndefined();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
   it("keeps a PGlite database in its directory across close and reopen", async () => {
     const first = await openDatabase({ dataDir: join(dir, "kept") });
     expect(first.kind).toBe("pglite");
