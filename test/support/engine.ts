@@ -4,10 +4,10 @@
  * ledger rows. Every import runs at a fixed "now", so no assertion depends on the wall clock.
  *
  * Suites run on both adapters with `engineSuite`, which gives each suite one database and
- * empties every table (identities restarted) before each test.
+ * empties every table before each test (ids keep counting: no test depends on their values).
  */
 import { randomUUID } from "node:crypto";
-import { beforeAll, beforeEach, afterAll, describe } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import { runImport } from "../../lib/engine/runImport.ts";
 import type { ImportReport, RunImportOptions } from "../../lib/engine/runImport.ts";
 import type { ImportSettings } from "../../lib/engine/importOptions.ts";
@@ -18,7 +18,7 @@ import type { ByteSource, Database, Db, DbRow } from "../../lib/ports.ts";
 import type { ImportFlags } from "../../lib/writer/types.ts";
 import { ADAPTER_KINDS, openTestDatabase } from "./db.ts";
 import type { AdapterKind, OpenedTestDatabase } from "./db.ts";
-import { sharedPath } from "./shared.ts";
+import { readShared, SHARED_AVAILABLE, sharedPath } from "./shared.ts";
 import { generateExportText } from "./synthetic/index.ts";
 import type { SyntheticExportOptions } from "./synthetic/index.ts";
 
@@ -112,7 +112,11 @@ export async function importSynthetic(
   options: SyntheticExportOptions,
   overrides: ImportOverrides = {},
 ): Promise<ImportReport> {
-  return importSource(db, bufferSource(Buffer.from(generateExportText(options), "utf8")), overrides);
+  return importSource(
+    db,
+    bufferSource(Buffer.from(generateExportText(options), "utf8")),
+    overrides,
+  );
 }
 
 export async function count(db: Db, table: string, where = "TRUE"): Promise<number> {
@@ -236,16 +240,37 @@ export async function ledgerOf(db: Db, model: string): Promise<LedgerEntry[]> {
   return all.filter((e) => e.model === model);
 }
 
-/** Empties every table sentry-import writes or reads (not its migration records). */
+/**
+ * Empties every table of the database but the migration records, children before parents.
+ * (DELETE, because TRUNCATE costs a few hundred milliseconds per call on the server.)
+ */
 export async function truncateAll(db: Db): Promise<void> {
-  const rows = await rowsOf<{ name: string }>(
+  const tables = await rowsOf<{ name: string }>(
     db,
     `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
      WHERE schemaname IN ('public', 'sentry_import')
        AND tablename NOT IN ('migrations', 'owned_tables')`,
   );
-  if (rows.length > 0) {
-    await db.query(`TRUNCATE ${rows.map((r) => r.name).join(", ")} RESTART IDENTITY CASCADE`);
+  const links = await rowsOf<{ child: string; parent: string }>(
+    db,
+    `SELECT format('%I.%I', cn.nspname, c.relname) AS child,
+       format('%I.%I', pn.nspname, p.relname) AS parent
+     FROM pg_constraint k
+     JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+     JOIN pg_class p ON p.oid = k.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace
+     WHERE k.contype = 'f' AND k.conrelid <> k.confrelid`,
+  );
+  let left = tables.map((t) => t.name);
+  while (left.length > 0) {
+    const referenced = new Set(links.filter((l) => left.includes(l.child)).map((l) => l.parent));
+    const leaves = left.filter((t) => !referenced.has(t));
+    if (leaves.length === 0) {
+      throw new Error(`foreign keys form a cycle among ${left.join(", ")}`);
+    }
+    for (const table of leaves) {
+      await db.query(`DELETE FROM ${table}`);
+    }
+    left = left.filter((t) => !leaves.includes(t));
   }
 }
 
@@ -276,7 +301,11 @@ export function engineSuite(name: string, body: (db: () => Database, kind: Adapt
 }
 
 /** A user row with Sentry's current export shape; `fields` override the defaults. */
-export function userRow(pk: number, username: string, fields: Record<string, unknown> = {}): RawRow {
+export function userRow(
+  pk: number,
+  username: string,
+  fields: Record<string, unknown> = {},
+): RawRow {
   return {
     model: "sentry.user",
     pk,
@@ -308,3 +337,37 @@ export function userRow(pk: number, username: string, fields: Record<string, unk
 export function row(model: string, pk: number, fields: Record<string, unknown>): RawRow {
   return { model, pk, fields };
 }
+
+/** The four user fixtures that form the tmp-users composite (import-semantics.md §18). */
+export const TMP_USERS_FIXTURES = [
+  "user-with-maximum-privileges.json",
+  "user-with-minimum-privileges.json",
+  "user-with-roles-no-superadmin.json",
+  "user-with-superadmin-no-roles.json",
+] as const;
+
+export async function readFixtureRows(name: string): Promise<RawRow[]> {
+  return JSON.parse((await readShared("sentry", name)).toString("utf8")) as RawRow[];
+}
+
+/**
+ * The tmp-users composite: the four user fixtures' rows concatenated and sorted by (position
+ * of the model in Sentry's `sorted.json`, pk), pks kept.
+ */
+export async function tmpUsersComposite(): Promise<RawRow[]> {
+  const sorted = JSON.parse(
+    (await readShared("sentry", "model_dependencies", "sorted.json")).toString("utf8"),
+  ) as string[];
+  const position = (model: string): number => {
+    const index = sorted.indexOf(model);
+    if (index < 0) {
+      throw new Error(`${model} is not in sorted.json`);
+    }
+    return index;
+  };
+  const rows = (await Promise.all(TMP_USERS_FIXTURES.map(readFixtureRows))).flat();
+  return rows.sort((a, b) => position(a.model) - position(b.model) || a.pk - b.pk);
+}
+
+/** For `it.skipIf(NO_SHARED)(…)`: tests that read ../shared are skipped when it is absent. */
+export const NO_SHARED = !SHARED_AVAILABLE;

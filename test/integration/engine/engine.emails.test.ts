@@ -2,6 +2,7 @@
  * import-semantics.md §18.3 (emails) in the User and Config scopes, on both adapters, from rows
  * built here. (Global scope, which keeps the imported verification state, is out of scope.)
  */
+import type { Db } from "../../../lib/ports.ts";
 import { expect, it } from "vitest";
 import {
   count,
@@ -35,18 +36,18 @@ interface UserEmailRecord {
   date_hash_added: Date | string;
 }
 
-async function userEmails(db: Parameters<typeof count>[0]): Promise<UserEmailRecord[]> {
+async function userEmails(db: Db): Promise<UserEmailRecord[]> {
   return rowsOf<UserEmailRecord & Record<string, unknown>>(
     db,
     `SELECT id::text AS id, user_id::text AS user_id, email, validation_hash, is_verified,
-       date_hash_added FROM sentry_useremail ORDER BY id`,
+       date_hash_added FROM sentry_useremail ORDER BY id::bigint`,
   );
 }
 
-async function emails(db: Parameters<typeof count>[0]): Promise<string[]> {
+async function emails(db: Db): Promise<string[]> {
   const rows = await rowsOf<{ email: string }>(
     db,
-    "SELECT email::text AS email FROM sentry_email ORDER BY id",
+    "SELECT email::text AS email FROM sentry_email ORDER BY id::bigint",
   );
   return rows.map((r) => r.email);
 }
@@ -165,4 +166,3 @@ engineSuite("§18.3 emails", (db) => {
     expect(ledger).toMatchObject({ inserted: {}, existing: { "9": Number(rows[0]?.id) } });
   });
 });
-

@@ -3,6 +3,7 @@
  * built here (no ../shared needed). Pre-existing users come from a first import or plain SQL.
  * Global-scope items (users kept claimed, no LostPasswordHash) are out of scope.
  */
+import type { Db } from "../../../lib/ports.ts";
 import { expect, it } from "vitest";
 import { ImportFailure } from "../../../lib/errors.ts";
 import {
@@ -31,12 +32,12 @@ interface UserRecord {
   last_password_change: Date | string | null;
 }
 
-async function users(db: Parameters<typeof count>[0]): Promise<UserRecord[]> {
+async function users(db: Db): Promise<UserRecord[]> {
   return rowsOf<UserRecord & Record<string, unknown>>(
     db,
     `SELECT id::text AS id, username, email, password, is_staff, is_superuser, is_managed,
        is_unclaimed, is_password_expired, last_password_change
-     FROM auth_user ORDER BY id`,
+     FROM auth_user ORDER BY id::bigint`,
   );
 }
 
@@ -98,7 +99,7 @@ engineSuite("§18.2 users", (db) => {
       expect(new Set(all.map((u) => u.password)).size).toBe(3);
       const hashes = await rowsOf<{ user_id: string; n: string }>(
         db(),
-        "SELECT user_id::text, count(*)::text AS n FROM sentry_lostpasswordhash GROUP BY user_id ORDER BY user_id",
+        "SELECT user_id::text, count(*)::text AS n FROM sentry_lostpasswordhash GROUP BY user_id ORDER BY user_id::bigint",
       );
       expect(hashes).toEqual(all.map((u) => ({ user_id: u.id, n: "1" })));
     },
@@ -281,7 +282,9 @@ engineSuite("§18.2 users", (db) => {
       on: { model: "sentry.user", field: "username" },
     });
     const { fields } = userRow(1, "unknown-fields");
-    const { username: _dropped, ...withoutUsername } = fields;
+    const withoutUsername = Object.fromEntries(
+      Object.entries(fields).filter(([key]) => key !== "username"),
+    );
     const missing = await importRows(db(), [
       { model: "sentry.user", pk: 1, fields: withoutUsername },
     ]).catch((e: unknown) => e);
