@@ -35,9 +35,10 @@ export interface ChunkImportOptions {
    * Called before every statement of the chunk's transaction, and once more with the SQL
    * `"COMMIT"` after the last one, just before the commit (fault injection: throwing here
    * simulates a crash between two statements, or between the ledger write and the commit).
-   * Indexes count from 0 within each delivery's transaction.
+   * Indexes count from 0 within each delivery's transaction; `chunk` tells concurrent
+   * transactions apart.
    */
-  readonly beforeStatement?: (index: number, sql: string) => void | Promise<void>;
+  readonly beforeStatement?: (index: number, sql: string, chunk: LedgerKey) => void | Promise<void>;
 }
 
 /** The models whose rows are skipped when their user was merged (kind Existing, §11.3). */
@@ -143,7 +144,11 @@ interface InstrumentedTransaction {
   readonly beforeCommit: () => Promise<void>;
 }
 
-function instrument(db: Db, hook: ChunkImportOptions["beforeStatement"]): InstrumentedTransaction {
+function instrument(
+  db: Db,
+  hook: ChunkImportOptions["beforeStatement"],
+  key: LedgerKey,
+): InstrumentedTransaction {
   if (hook === undefined) {
     return { tx: db, beforeCommit: () => Promise.resolve() };
   }
@@ -151,13 +156,13 @@ function instrument(db: Db, hook: ChunkImportOptions["beforeStatement"]): Instru
   return {
     tx: {
       async query(sql, params) {
-        await hook(index, sql);
+        await hook(index, sql, key);
         index += 1;
         return db.query(sql, params);
       },
     },
     async beforeCommit() {
-      await hook(index, "COMMIT");
+      await hook(index, "COMMIT", key);
     },
   };
 }
@@ -172,7 +177,7 @@ async function writeChunk(
   options: ChunkImportOptions,
 ): Promise<ChunkResult> {
   return database.withTransaction(async (rawTx) => {
-    const { tx, beforeCommit } = instrument(rawTx, options.beforeStatement);
+    const { tx, beforeCommit } = instrument(rawTx, options.beforeStatement, key);
     await lockChunk(tx, key);
     if ((await findLedgerRow(tx, tables.primary, key)) !== null) {
       throw new LedgerRowAppeared();
