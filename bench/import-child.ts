@@ -1,0 +1,201 @@
+/**
+ * The measured importer, run by `bench/run.ts` in a child process so that its peak RSS is the
+ * importer's alone. It does what `sentry-import config SRC --database-url URL` does (open the
+ * database, migrate, open the export or the encrypted backup, `runImport` with the run recorded
+ * through `onPlanned`, `finishRun`), timed from opening the source to the finished run, and
+ * writes its figures as JSON to the result file.
+ *
+ *   node --import tsx bench/import-child.ts '<json ChildInput>'
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { makeLocalKeyDecryptor } from "../lib/adapters/localKey.ts";
+import { openDatabase } from "../lib/adapters/database.ts";
+import { runImport } from "../lib/engine/runImport.ts";
+import type { ImportProgress } from "../lib/engine/runImport.ts";
+import { finishRun, recordRun } from "../lib/engine/sql/importRuns.ts";
+import { fileSource, openEncryptedBackup } from "../lib/format/index.ts";
+import { importUuid } from "../lib/ledger/key.ts";
+import { migrate } from "../lib/migrations/index.ts";
+import type { ByteSource } from "../lib/ports.ts";
+import type { ModelName } from "../lib/registry/types.ts";
+import { machineBusySeconds } from "./cpu-usage.ts";
+import { formatStatementStats, timedDatabase } from "./timed-database.ts";
+import type { StatementStats } from "./timed-database.ts";
+
+export interface ChildInput {
+  readonly databaseUrl: string;
+  readonly exportPath: string;
+  /** PEM private key when the export is an encrypted backup */
+  readonly keyPath: string | null;
+  readonly chunkSize: number;
+  readonly concurrency: number;
+  readonly resultPath: string;
+  /** time every statement by family (adds a little overhead) */
+  readonly profileStatements: boolean;
+}
+
+export interface ChildResult {
+  readonly seconds: number;
+  readonly planSeconds: number;
+  readonly levels: readonly { level: number; models: string[]; seconds: number }[];
+  readonly models: readonly {
+    model: string;
+    rows: number;
+    inserted: number;
+    existing: number;
+    overwritten: number;
+    skipped: number;
+  }[];
+  readonly chunks: number;
+  readonly maxRssMb: number;
+  readonly peakHeapMb: number;
+  readonly cpuUserSeconds: number;
+  readonly cpuSystemSeconds: number;
+  /** busy CPU seconds of the whole machine during the timed window */
+  readonly machineBusySeconds: number;
+  readonly statements: string | null;
+}
+
+function parseInput(): ChildInput {
+  const raw = process.argv[2];
+  if (raw === undefined) {
+    throw new Error("usage: import-child.ts '<json input>'");
+  }
+  return JSON.parse(raw) as ChildInput;
+}
+
+async function main(): Promise<void> {
+  const input = parseInput();
+  const stats: StatementStats = new Map();
+  const opened = await openDatabase({ databaseUrl: input.databaseUrl });
+  const database = input.profileStatements ? timedDatabase(opened, stats) : opened;
+  await migrate(opened);
+
+  let peakHeap = process.memoryUsage().heapUsed;
+  const heapSampler = setInterval(() => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }, 250);
+
+  const cpuStart = process.cpuUsage();
+  const machineStart = machineBusySeconds();
+  const started = performance.now();
+  const source: ByteSource =
+    input.keyPath === null
+      ? fileSource(input.exportPath)
+      : (
+          await openEncryptedBackup(
+            fileSource(input.exportPath),
+            makeLocalKeyDecryptor(readFileSync(input.keyPath), input.keyPath),
+            { label: input.exportPath },
+          )
+        ).plaintext;
+
+  const id = importUuid(randomUUID());
+  let planSeconds = 0;
+  let chunks = 0;
+  let rowsDone = 0;
+  let totalRows = 0;
+  const levels: { level: number; models: string[]; seconds: number }[] = [];
+  let levelStarted = 0;
+  let lastReport = performance.now();
+  const closeLevel = (): void => {
+    const last = levels.at(-1);
+    if (last !== undefined) {
+      last.seconds = (performance.now() - levelStarted) / 1000;
+    }
+  };
+  const onProgress = (event: ImportProgress): void => {
+    switch (event.kind) {
+      case "planned":
+        planSeconds = (performance.now() - started) / 1000;
+        totalRows = event.plan.runs.reduce((n, run) => n + run.rowCount, 0);
+        process.stderr.write(
+          `  planned in ${planSeconds.toFixed(1)} s: ${String(totalRows)} rows to import\n`,
+        );
+        break;
+      case "level":
+        closeLevel();
+        levelStarted = performance.now();
+        levels.push({
+          level: event.level,
+          models: event.models.map((m: ModelName) => m as string),
+          seconds: 0,
+        });
+        break;
+      case "chunk": {
+        chunks += 1;
+        rowsDone += event.rows;
+        const now = performance.now();
+        if (now - lastReport > 10_000) {
+          lastReport = now;
+          const seconds = (now - started) / 1000;
+          process.stderr.write(
+            `  ${seconds.toFixed(0)} s: ${String(rowsDone)}/${String(totalRows)} rows, rss ${String(Math.round(process.memoryUsage().rss / 2 ** 20))} MB\n`,
+          );
+        }
+        break;
+      }
+    }
+  };
+
+  const report = await runImport(database, source, {
+    importUuid: id,
+    settings: {
+      scope: "Config",
+      chunkSize: input.chunkSize,
+      flags: { mergeUsers: false, overwriteConfigs: false, passwordMode: { kind: "unusable" } },
+      usernameFilter: null,
+    },
+    concurrency: input.concurrency,
+    dryRun: false,
+    onProgress,
+    onPlanned: async (plan) => {
+      await recordRun(database, {
+        importUuid: id,
+        source: input.exportPath,
+        scope: "Config",
+        flags: {
+          merge_users: false,
+          overwrite_configs: false,
+          filter_usernames: null,
+          password_mode: "unusable",
+        },
+        chunkSize: input.chunkSize,
+        status: "importing",
+        plan,
+      });
+    },
+  });
+  closeLevel();
+  await finishRun(database, id, { status: "completed", summary: report.summary, findings: [] });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const machine = machineBusySeconds() - machineStart;
+  clearInterval(heapSampler);
+  await database.close();
+
+  const result: ChildResult = {
+    seconds,
+    planSeconds,
+    levels,
+    models: report.summary.models.map((m) => ({
+      model: m.model,
+      rows: m.rows,
+      inserted: m.inserted,
+      existing: m.existing,
+      overwritten: m.overwritten,
+      skipped: m.skipped,
+    })),
+    chunks,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    peakHeapMb: peakHeap / 2 ** 20,
+    cpuUserSeconds: cpu.user / 1e6,
+    cpuSystemSeconds: cpu.system / 1e6,
+    machineBusySeconds: machine,
+    statements: input.profileStatements ? formatStatementStats(stats, seconds * 1000) : null,
+  };
+  writeFileSync(input.resultPath, JSON.stringify(result));
+}
+
+await main();
