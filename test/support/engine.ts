@@ -371,3 +371,57 @@ export async function tmpUsersComposite(): Promise<RawRow[]> {
 
 /** For `it.skipIf(NO_SHARED)(…)`: tests that read ../shared are skipped when it is absent. */
 export const NO_SHARED = !SHARED_AVAILABLE;
+
+/**
+ * What a Config import stored, independent of ids and of the values it generates at random
+ * (passwords, validation and lost-password hashes): every written table as sorted rows, FK ids
+ * replaced by the username or role name they point at, datetimes as ISO strings.
+ */
+export async function storedForms(db: Db): Promise<Record<string, string[]>> {
+  const queries: Record<string, string> = {
+    auth_user: `SELECT username, first_name, email, is_staff, is_active, is_unclaimed,
+        is_superuser, is_managed, is_sentry_app, is_password_expired, last_password_change,
+        last_login, flags, session_nonce, date_joined, last_active, avatar_type, avatar_url
+      FROM auth_user x`,
+    sentry_email: "SELECT email::text AS email, date_added FROM sentry_email x",
+    sentry_useremail: `SELECT u.username, x.email, x.is_verified, x.date_hash_added,
+        length(x.validation_hash) AS hash_length
+      FROM sentry_useremail x JOIN auth_user u ON u.id = x.user_id`,
+    sentry_useroption: `SELECT u.username, x.key, x.value, x.organization_id, x.project_id
+      FROM sentry_useroption x JOIN auth_user u ON u.id = x.user_id`,
+    sentry_userpermission: `SELECT u.username, x.permission
+      FROM sentry_userpermission x JOIN auth_user u ON u.id = x.user_id`,
+    sentry_userrole: "SELECT name, permissions, date_added, date_updated FROM sentry_userrole x",
+    sentry_userrole_users: `SELECT u.username, r.name, x.date_added, x.date_updated
+      FROM sentry_userrole_users x JOIN auth_user u ON u.id = x.user_id
+      JOIN sentry_userrole r ON r.id = x.role_id`,
+    sentry_option: "SELECT key, value, last_updated, last_updated_by FROM sentry_option x",
+    sentry_controloption:
+      "SELECT key, value, last_updated, last_updated_by FROM sentry_controloption x",
+    sentry_relay:
+      "SELECT relay_id, public_key, first_seen, last_seen, is_internal FROM sentry_relay x",
+    sentry_relayusage:
+      "SELECT relay_id, version, first_seen, last_seen, public_key FROM sentry_relayusage x",
+    sentry_apitoken: `SELECT u.username, x.name, x.token, x.hashed_token, x.token_type,
+        x.token_last_characters, x.refresh_token, x.hashed_refresh_token, x.expires_at,
+        x.date_added, x.scopes, x.scope_list, x.application_id, x.scoping_organization_id
+      FROM sentry_apitoken x JOIN auth_user u ON u.id = x.user_id`,
+    sentry_apiauthorization: `SELECT u.username, x.date_added, x.scopes, x.scope_list,
+        x.application_id, x.organization_id
+      FROM sentry_apiauthorization x JOIN auth_user u ON u.id = x.user_id`,
+    sentry_lostpasswordhash: `SELECT u.username, x.date_added, length(x.hash) AS hash_length
+      FROM sentry_lostpasswordhash x JOIN auth_user u ON u.id = x.user_id`,
+  };
+  const out: Record<string, string[]> = {};
+  for (const [table, sql] of Object.entries(queries)) {
+    const rows = await rowsOf(db, sql);
+    out[table] = rows
+      .map((r) =>
+        JSON.stringify(r, (_key, value: unknown) =>
+          typeof value === "bigint" ? String(value) : value,
+        ),
+      )
+      .sort();
+  }
+  return out;
+}
