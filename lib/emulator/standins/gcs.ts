@@ -764,3 +764,32 @@ function noSuchObject(bucket: string, name: string): StandinResponse {
 function noSuchBucket(bucket: string): StandinResponse {
   return gcsError(404, "notFound", `The specified bucket ${bucket} does not exist.`);
 }
+
+/** The CloudEvent (structured mode) Eventarc delivers for an object's finalize (§3.2). */
+export interface StorageFinalizeCloudEvent {
+  readonly specversion: "1.0";
+  readonly id: string;
+  readonly type: "google.cloud.storage.object.v1.finalized";
+  readonly source: string;
+  readonly subject: string;
+  readonly time: string;
+  readonly datacontenttype: "application/json";
+  readonly data: StorageObjectData;
+}
+
+/**
+ * Wraps an object resource as the finalize event. The id is derived from the object version, so
+ * a redelivery (which the emulator may send on purpose) carries the same id, as Eventarc's do.
+ */
+export function storageFinalizeCloudEvent(object: StorageObjectData): StorageFinalizeCloudEvent {
+  return {
+    specversion: "1.0",
+    id: createHash("sha256").update(object.id).digest("hex").slice(0, 16),
+    type: "google.cloud.storage.object.v1.finalized",
+    source: `//storage.googleapis.com/projects/_/buckets/${object.bucket}`,
+    subject: `objects/${object.name}`,
+    time: object.updated,
+    datacontenttype: "application/json",
+    data: object,
+  };
+}

@@ -50,9 +50,17 @@ const scripts = new Map<string, number[]>();
 const hangs = new Map<string, () => void>();
 const hanging: (() => void)[] = [];
 
+/** deliveries of each queue in flight at the stand-in when a request arrived */
+const inFlightAtArrival: { queue: string; inFlight: number }[] = [];
+
 http("standinTarget", async (req: Request, res: Response) => {
   const taskId = req.header("x-cloudtasks-taskname") ?? "";
   received.push({ taskId, method: req.method, headers: { ...req.headers }, body: req.body });
+  const queue = req.header("x-cloudtasks-queuename") ?? "";
+  inFlightAtArrival.push({
+    queue,
+    inFlight: tasks.deliveries.filter((d) => d.queue.endsWith(`/${queue}`) && !d.done).length,
+  });
   const hang = hangs.get(taskId);
   if (hang !== undefined) {
     hangs.delete(taskId);
@@ -390,6 +398,23 @@ describe("Cloud Tasks stand-in: dispatch", () => {
       await fastClient.close();
       await fast.close();
     }
+  });
+
+  it("keeps at most max_concurrent_dispatches deliveries of a queue in flight", async () => {
+    tasks.configureQueue(`projects/${PROJECT}/locations/${LOCATION}/queues/one-at-a-time`, {
+      maxConcurrentDispatches: 1,
+    });
+    inFlightAtArrival.length = 0;
+    const queue = queueWith({ queue: "one-at-a-time" });
+    tasks.pause();
+    const ids = [taskId("serial"), taskId("serial"), taskId("serial")];
+    for (const id of ids) {
+      await queue.enqueue({ id, body: {} });
+    }
+    tasks.resume();
+    await tasks.waitUntilIdle();
+    expect(ids.map((id) => receivedFor(id).length)).toEqual([1, 1, 1]);
+    expect(inFlightAtArrival.map((arrival) => arrival.inFlight)).toEqual([1, 1, 1]);
   });
 
   it("gets, lists, runs and deletes tasks through the API", async () => {

@@ -286,6 +286,16 @@ describe("GCS stand-in", () => {
     ]);
   });
 
+  it("also serves JSON-API paths without /storage/v1, as STORAGE_EMULATOR_HOST clients send them", async () => {
+    const name = uniqueName("emulator-host");
+    gcs.putObject(STAGING, name, "bytes");
+    const path = `${gcs.apiEndpoint}/b/${STAGING}/o/${encodeURIComponent(name)}`;
+    expect(await (await fetch(path)).json()).toMatchObject({ name, size: "5" });
+    const media = await fetch(`${path}?alt=media`);
+    expect(await media.text()).toBe("bytes");
+    expect(media.headers.get("x-goog-hash")).toMatch(/^crc32c=[^,]+,md5=.+$/);
+  });
+
   it("serves byte ranges (unvalidated, as the client requires)", async () => {
     const name = uniqueName();
     gcs.putObject(STAGING, name, "0123456789");
