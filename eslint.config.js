@@ -6,7 +6,14 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default defineConfig([
-  globalIgnores(["dist/**", "coverage/**", "infra/**", "node_modules/**", ".sentry-import/**"]),
+  globalIgnores([
+    "dist/**",
+    "coverage/**",
+    "infra/**",
+    "node_modules/**",
+    ".sentry-import/**",
+    ".scratch/**",
+  ]),
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,
