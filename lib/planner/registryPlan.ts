@@ -4,6 +4,7 @@
  */
 import type { ImportUuid } from "../ledger/key.ts";
 import { areRelated, getModel } from "../registry/registry.ts";
+import { OTHER_SENTRY_MODELS } from "../registry/otherModels.ts";
 import { isDeletedModel } from "../registry/removed.ts";
 import { modelInScope } from "../registry/scopes.ts";
 import type { ImportScope, ModelName } from "../registry/types.ts";
@@ -12,10 +13,9 @@ import type { ModelDisposition, Plan } from "./plan.ts";
 import type { Run } from "./runs.ts";
 
 /**
- * Registry models go by the coarse scope gate (§7 step 2). The registry knows only the models a
- * Config import can write, so any other model that Sentry has not deleted is reported
- * `unknown`, including Organization and Global models such as `sentry.organization`; it is
- * skipped either way.
+ * Registry models go by the coarse scope gate (§7 step 2); the other Sentry models of §5
+ * (Organization, Global, Excluded) are out of scope; anything else is `unknown` (another Django
+ * app, a newer model). All are skipped without error.
  */
 export function registryDisposition(scope: ImportScope): (model: ModelName) => ModelDisposition {
   return (model) => {
@@ -23,7 +23,10 @@ export function registryDisposition(scope: ImportScope): (model: ModelName) => M
     if (spec !== undefined) {
       return modelInScope(spec, scope) ? "import" : "outOfScope";
     }
-    return isDeletedModel(model) ? "removed" : "unknown";
+    if (isDeletedModel(model)) {
+      return "removed";
+    }
+    return OTHER_SENTRY_MODELS.has(model) ? "outOfScope" : "unknown";
   };
 }
 

@@ -223,14 +223,15 @@ describeWithShared("plans of Sentry's fixtures", () => {
     ]);
   });
 
-  it("plans with the real registry as with the §6.2 double, models outside it being unknown", async () => {
+  it("plans with the real registry as with the §6.2 double, telling §5's out-of-scope models from unknown ones", async () => {
     const runs = await runsOf("23.7.1.json");
     const input = { importUuid: IMPORT_UUID, scope: "Config", chunkSize: 20, runs } as const;
     const real = planWithRegistry(input);
     const double = buildPlan({ ...input, classify: classifyDouble, related: relatedDouble });
     expect(real.runs).toEqual(double.runs);
     expect(real.skipped.map((s) => s.model)).toEqual(double.skipped.map((s) => s.model));
-    expect(real.skipped.find((s) => s.model === "sentry.organization")?.reason).toBe("unknown");
+    expect(real.skipped.find((s) => s.model === "sentry.organization")?.reason).toBe("outOfScope");
+    expect(real.skipped.find((s) => s.model === "sites.site")?.reason).toBe("unknown");
     expect(real.skipped.find((s) => s.model === "sentry.actor")?.reason).toBe("removed");
   });
 
