@@ -59,7 +59,11 @@ export async function ensureEmails(
   );
 }
 
-/** Get-or-create by address; a found row takes the incoming fields and counts as Existing. */
+/**
+ * Get-or-create by address; a found row takes the incoming fields and counts as Existing. As in
+ * Sentry (which saves the incoming instance under the found pk), that includes the address's own
+ * spelling: `Foo@x` found as `foo@x` is stored as `Foo@x` afterwards.
+ */
 export const writeEmails: ModelWriter = async (ctx, rows) => {
   const known = await findEmails(
     ctx.db,
@@ -77,8 +81,11 @@ export const writeEmails: ModelWriter = async (ctx, rows) => {
     if (target === undefined) {
       byAddress.set(lower, writes.insert(writable, values));
     } else {
-      writes.reuse(writable, target, "Existing", { date_added: values["date_added"] ?? ctx.now });
+      writes.reuse(writable, target, "Existing", {
+        email: values["email"] ?? null,
+        date_added: values["date_added"] ?? ctx.now,
+      });
     }
   }
-  return writes.flush(ctx.db, ["date_added"]);
+  return writes.flush(ctx.db, ["email", "date_added"]);
 };

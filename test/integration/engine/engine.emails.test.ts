@@ -62,7 +62,7 @@ engineSuite("§18.3 emails", (db) => {
     expect(await emails(db())).toEqual(["solo@example.com"]);
   });
 
-  it("Email rows are deduplicated case-insensitively: users sharing an address produce one Email row", async () => {
+  it("Email rows are deduplicated case-insensitively: users sharing an address produce one Email row, which takes the spelling and date of the file's Email row", async () => {
     await db().query(
       "INSERT INTO sentry_email (email, date_added) VALUES ('SHARED@example.com', now())",
     );
@@ -74,7 +74,8 @@ engineSuite("§18.3 emails", (db) => {
       row("sentry.email", 1, { email: "shared@EXAMPLE.com", date_added: NOW }),
       row("sentry.email", 2, { email: "own@example.com", date_added: NOW }),
     ]);
-    expect(await emails(db())).toEqual(["SHARED@example.com", "own@example.com"]);
+    // a found address takes the file's row, spelling included (Sentry saves the incoming row)
+    expect(await emails(db())).toEqual(["shared@EXAMPLE.com", "own@example.com"]);
     expect(await count(db(), "sentry_useremail")).toBe(4);
     const [ledger] = await ledgerOf(db(), "sentry.email");
     expect(ledger).toMatchObject({ inserted: {}, overwrite: {} });
