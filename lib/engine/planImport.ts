@@ -8,6 +8,7 @@
 import { ImportFailure } from "../errors.ts";
 import { readExportRows } from "../export/envelope.ts";
 import type { ExportRow } from "../export/envelope.ts";
+import type { SplitOptions } from "../export/splitter.ts";
 import { hasNaturalKeys, UserKeyIndex } from "../export/naturalKeys.ts";
 import { parseRow } from "../export/rowParser.ts";
 import type { ImportUuid } from "../ledger/key.ts";
@@ -48,7 +49,8 @@ class DuplicatePkCheck {
     }
     this.#last = row.pk;
     this.#pks.push(row.pk);
-    if (!this.#ascending && !this.#positions.has(row.pk)) {
+    if (!this.#ascending) {
+      // the latest position of each pk: when a pk turns out repeated, it is a repetition
       this.#positions.set(row.pk, row.position);
     }
   }
@@ -82,10 +84,15 @@ class DuplicatePkCheck {
   }
 }
 
+/**
+ * @param split how the export is cut into rows (`maxElementBytes`: larger rows are rejected
+ *   instead of buffered); the splitter's defaults when absent
+ */
 export async function planImport(
   source: ByteSource,
   importUuid: ImportUuid,
   settings: ImportSettings,
+  split: SplitOptions = {},
 ): Promise<PlannedImport> {
   const runs = new RunDetector();
   const pks = new DuplicatePkCheck();
@@ -94,7 +101,7 @@ export async function planImport(
   const emailFilter = usernames === null ? null : new Set<string>();
   let naturalKeysSeen = false;
 
-  for await (const row of readExportRows(source())) {
+  for await (const row of readExportRows(source(), split)) {
     runs.push(row.position, row.model);
     pks.push(row);
     const ordinal = (ordinals.get(row.model) ?? 0) + 1;
@@ -122,14 +129,14 @@ export async function planImport(
   return {
     plan,
     emailFilter: emailFilter === null ? null : [...emailFilter],
-    userKeys: naturalKeysSeen ? await indexUsers(source) : null,
+    userKeys: naturalKeysSeen ? await indexUsers(source, split) : null,
   };
 }
 
 /** A second, cheap pass that only runs for files with natural keys (23.x-era exports). */
-async function indexUsers(source: ByteSource): Promise<UserKeyIndex> {
+async function indexUsers(source: ByteSource, split: SplitOptions): Promise<UserKeyIndex> {
   const index = new UserKeyIndex();
-  for await (const row of readExportRows(source())) {
+  for await (const row of readExportRows(source(), split)) {
     index.add(row);
   }
   return index;

@@ -6,6 +6,7 @@
  */
 import { ImportFailure } from "../errors.ts";
 import type { UnresolvedReference } from "../export/naturalKeys.ts";
+import type { SplitOptions } from "../export/splitter.ts";
 import type { ImportUuid } from "../ledger/key.ts";
 import type { ChunkResult } from "../ledger/result.ts";
 import type { ChunkOutcome } from "../outcomes.ts";
@@ -48,6 +49,8 @@ export interface RunImportOptions {
   readonly chunkOptions?: ChunkImportOptions;
   /** the import's "now"; defaults to the wall clock at the start */
   readonly now?: string;
+  /** rows (array elements) larger than this are rejected, not buffered; the splitter's default */
+  readonly maxElementBytes?: number;
 }
 
 export interface ImportReport {
@@ -105,7 +108,14 @@ export async function runImport(
   options: RunImportOptions,
 ): Promise<ImportReport> {
   const now = options.now ?? new Date().toISOString();
-  const planned: PlannedImport = await planImport(source, options.importUuid, options.settings);
+  const split =
+    options.maxElementBytes === undefined ? {} : { maxElementBytes: options.maxElementBytes };
+  const planned: PlannedImport = await planImport(
+    source,
+    options.importUuid,
+    options.settings,
+    split,
+  );
   const { plan } = planned;
   options.onProgress?.({ kind: "planned", plan });
   if (!options.dryRun) {
@@ -128,6 +138,7 @@ export async function runImport(
         await importRun(
           database,
           source,
+          split,
           run,
           earlier.get(run.model) ?? [],
           planned,
@@ -151,6 +162,7 @@ export async function runImport(
 async function importRun(
   database: Database,
   source: ByteSource,
+  split: SplitOptions,
   run: PlannedRun,
   visibleModels: readonly ModelName[],
   planned: PlannedImport,
@@ -164,7 +176,13 @@ async function importRun(
     usernames: settings.usernameFilter === null ? null : new Set(settings.usernameFilter),
     emails: planned.emailFilter === null ? null : new Set(planned.emailFilter),
   };
-  for await (const { chunk, rows } of readRunChunks(source, run, planned.userKeys, unresolved)) {
+  for await (const { chunk, rows } of readRunChunks(
+    source,
+    run,
+    planned.userKeys,
+    unresolved,
+    split,
+  )) {
     const outcome = await importWithRetries(
       database,
       {

@@ -7,6 +7,7 @@ import { parseElement } from "../export/envelope.ts";
 import type { ExportRow } from "../export/envelope.ts";
 import type { UserKeyIndex, UnresolvedReference } from "../export/naturalKeys.ts";
 import { splitJsonArray } from "../export/splitter.ts";
+import type { SplitOptions } from "../export/splitter.ts";
 import type { PlannedChunk } from "../planner/chunks.ts";
 import type { PlannedRun } from "../planner/plan.ts";
 import type { ByteSource } from "../ports.ts";
@@ -61,11 +62,12 @@ export async function* readRunChunks(
   run: PlannedRun,
   userKeys: UserKeyIndex | null,
   unresolved: UnresolvedReference[],
+  split: SplitOptions = {},
 ): AsyncGenerator<ChunkOfRows, void, undefined> {
   const chunks = [...run.chunks];
   let current = chunks.shift();
   let rows: ExportRow[] = [];
-  for await (const element of splitJsonArray(source())) {
+  for await (const element of splitJsonArray(source(), split)) {
     if (current === undefined || element.position > run.lastPosition) {
       break;
     }
