@@ -20,6 +20,7 @@ import { backupObjectUri, importUuidForObject } from "./identity.ts";
 import { levelEntryChunks } from "./schedule.ts";
 import { claimRun, endRun, savePlan, setRunStatus, takePlanningLease } from "./sql.ts";
 import { stageChunks } from "./stageChunks.ts";
+import { publishResults } from "./results.ts";
 
 /** Longer than any planner may run: the event function's 540 s or a plan task's 1800 s. */
 const PLANNING_LEASE_SECONDS = 35 * 60;
@@ -110,11 +111,9 @@ export async function handleFinalizedBackup(
     });
     await savePlan(deps.db, importUuid, planned.plan, planned.emailFilter);
     if (planned.plan.runs.length === 0) {
-      await endRun(deps.db, importUuid, {
-        status: "completed",
-        counts: summarise(planned.plan, []),
-        findings: [],
-      });
+      const summary = summarise(planned.plan, []);
+      await endRun(deps.db, importUuid, { status: "completed", counts: summary, findings: [] });
+      await publishResults(deps, importUuid, { status: "completed", summary, findings: [] });
       log("nothing to import: run completed");
       return { kind: "completed", importUuid };
     }
@@ -128,6 +127,11 @@ export async function handleFinalizedBackup(
     }
     const finding = findingFromError(error);
     await endRun(deps.db, importUuid, { status: "failed", counts: null, findings: [finding] });
+    await publishResults(deps, importUuid, {
+      status: "failed",
+      summary: null,
+      findings: [finding],
+    });
     deps.log("ERROR", `import failed: ${finding.reason}`, {
       importUuid,
       kind: finding.kind,

@@ -24,6 +24,7 @@ import {
 import { countDone, endRun, ledgerResults, loadRun, markChunkDone } from "./sql.ts";
 import { decryptStagedChunk } from "./staging.ts";
 import type { ChunkTaskBody } from "./taskBody.ts";
+import { publishResults } from "./results.ts";
 
 /** How the HTTP layer answers: only `retry` is a failure status (Cloud Tasks retries non-2xx). */
 export type TaskAnswer =
@@ -137,6 +138,7 @@ export async function handleChunkTask(
   if (await endRun(deps.db, importUuid, { status: "completed", counts: summary, findings: [] })) {
     deps.log("NOTICE", "import completed", { importUuid });
   }
+  await publishResults(deps, importUuid, { status: "completed", summary, findings: [] });
   return { kind: "done", outcome: outcome.kind };
 }
 
@@ -147,6 +149,11 @@ async function failRun(
 ): Promise<TaskAnswer> {
   const finding = findingFromError(failure);
   await endRun(deps.db, body.importUuid, { status: "failed", counts: null, findings: [finding] });
+  await publishResults(deps, body.importUuid, {
+    status: "failed",
+    summary: null,
+    findings: [finding],
+  });
   deps.log("ERROR", `import failed: ${finding.reason}`, {
     importUuid: body.importUuid,
     model: body.model,

