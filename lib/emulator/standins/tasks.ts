@@ -1,11 +1,8 @@
-import { randomInt } from "node:crypto";
-import { z } from "zod";
 import { seededChance } from "./chaos.ts";
 import type { Chance } from "./chaos.ts";
 import { googleErrorResponse, jsonResponse, startLoopbackServer } from "./loopback.ts";
-import type { LoggedRequest, LoopbackServer, StandinResponse } from "./loopback.ts";
+import type { LoggedRequest, StandinResponse } from "./loopback.ts";
 import {
-  HTTP_METHODS,
   cloudTasksHeaders,
   fakeOidcToken,
   isReservedHeader,
@@ -13,16 +10,24 @@ import {
   sendRequest,
 } from "./tasksDelivery.ts";
 import type { DeliveryResult } from "./tasksDelivery.ts";
-import {
-  DEFAULT_RETRY_CONFIG,
-  backoffSeconds,
-  parseDurationSeconds,
-  retriesExhausted,
-} from "./tasksRetry.ts";
+import { parseCreateTask, taskJson } from "./tasksResource.ts";
+import type { Attempt, HttpRequestSpec } from "./tasksResource.ts";
+import { DEFAULT_RETRY_CONFIG, backoffSeconds, retriesExhausted } from "./tasksRetry.ts";
 import type { RetryConfig } from "./tasksRetry.ts";
+import type {
+  DeliveryRecord,
+  QueueConfig,
+  ResponseHook,
+  TaskState,
+  TasksApiFailure,
+  TasksCounters,
+  TasksStandin,
+  TasksStandinOptions,
+} from "./tasksTypes.ts";
 
 export type { RetryConfig } from "./tasksRetry.ts";
 export { DEFAULT_RETRY_CONFIG, backoffSeconds } from "./tasksRetry.ts";
+export type * from "./tasksTypes.ts";
 
 /**
  * An in-memory Cloud Tasks v2 with Cloud Tasks' delivery semantics (gcp-platform.md §6, §8.2),
@@ -41,177 +46,7 @@ export { DEFAULT_RETRY_CONFIG, backoffSeconds } from "./tasksRetry.ts";
  * 10-attempt backoff in milliseconds while the recorded backoffs keep Cloud Tasks' values.
  */
 
-export interface ChaosOptions {
-  readonly seed: number | string;
-  /** probability that an attempt is delivered twice; the second answer is ignored */
-  readonly duplicateRate?: number;
-  /** probability that the target's answer is lost after it ran: the attempt counts as a timeout */
-  readonly dropResponseRate?: number;
-  /** each delivery first waits a random 0…maxJitterMs real milliseconds, so deliveries reorder */
-  readonly maxJitterMs?: number;
-}
-
-export interface QueueConfig {
-  readonly retryConfig?: Partial<RetryConfig>;
-  /** Cloud Tasks' `max_concurrent_dispatches` (default 1000) */
-  readonly maxConcurrentDispatches?: number;
-}
-
-export interface TasksStandinOptions {
-  /** multiplies every wait: schedule delays and backoff (default 1; 0 = at once) */
-  readonly timeScale?: number;
-  /** multiplies dispatch deadlines (default 1) */
-  readonly deadlineScale?: number;
-  /** how long a finished or deleted task's name stays reserved (default one hour) */
-  readonly tombstoneMs?: number;
-  /** the clock for create and schedule times, ETAs and tombstones (default `Date.now`) */
-  readonly now?: () => number;
-  /** every queue's config unless `configureQueue` says otherwise */
-  readonly queueConfig?: QueueConfig;
-  readonly chaos?: ChaosOptions;
-  /** start with dispatching paused (see `resume`) */
-  readonly paused?: boolean;
-}
-
-export interface DeliveryRecord {
-  /** arrival order of the deliveries, from 1 */
-  readonly seq: number;
-  readonly queue: string;
-  readonly taskName: string;
-  readonly taskId: string;
-  /** 1-based dispatch number; a duplicate repeats its attempt's number */
-  readonly attempt: number;
-  readonly duplicate: boolean;
-  readonly method: string;
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
-  /** the target's status; undefined while in flight or when it did not answer */
-  readonly status: number | undefined;
-  readonly responseBody: string | undefined;
-  readonly timedOut: boolean;
-  readonly error: string | undefined;
-  /** the answer was discarded (chaos, `dropNextResponses` or an `onResponse` hook) */
-  readonly dropped: boolean;
-  readonly done: boolean;
-}
-
-export type TaskState = "queued" | "dispatching" | "succeeded" | "gaveUp" | "deleted";
-
-export interface TaskSnapshot {
-  readonly name: string;
-  readonly id: string;
-  readonly queue: string;
-  readonly state: TaskState;
-  readonly dispatchCount: number;
-  readonly responseCount: number;
-  /** responses below 500 */
-  readonly executionCount: number;
-  /** the Cloud Tasks backoff chosen after each failed attempt, in (unscaled) seconds */
-  readonly backoffSeconds: readonly number[];
-  readonly body: Buffer;
-}
-
-export interface TasksCounters {
-  created: number;
-  alreadyExists: number;
-  invalid: number;
-  /** dispatches (duplicates not included) */
-  attempts: number;
-  duplicates: number;
-  succeeded: number;
-  failedAttempts: number;
-  timeouts: number;
-  droppedResponses: number;
-  gaveUp: number;
-  deletedByApi: number;
-}
-
-export interface TasksApiFailure {
-  readonly httpStatus: number;
-  readonly status: string;
-  readonly message?: string;
-}
-
-/** Return "drop" to discard the target's answer: the attempt then fails as a timeout would. */
-export type ResponseHook = (delivery: DeliveryRecord) => "drop" | "keep" | undefined;
-
-export interface TasksStandin {
-  readonly server: LoopbackServer;
-  readonly endpoint: { readonly host: string; readonly port: number };
-  readonly counters: Readonly<TasksCounters>;
-  /** every delivery so far, in start order */
-  readonly deliveries: readonly DeliveryRecord[];
-  /** every task created so far (finished ones too), in creation order */
-  tasks(): TaskSnapshot[];
-  /** Sets one queue's config (full name `projects/…/queues/…`); applies from the next attempt. */
-  configureQueue(queue: string, config: QueueConfig): void;
-  /** Resolves once no task is queued and no delivery is in flight. */
-  waitUntilIdle(): Promise<void>;
-  pause(): void;
-  resume(): void;
-  /** Changes or (undefined) turns off chaos from now on. */
-  setChaos(chaos: ChaosOptions | undefined): void;
-  /** The next `count` attempts (of task `taskId`, or any) are delivered twice. */
-  duplicateNextDeliveries(count: number, taskId?: string): void;
-  /** The next `count` answers (of task `taskId`, or any) are discarded after the target ran. */
-  dropNextResponses(count: number, taskId?: string): void;
-  onResponse(hook: ResponseHook): () => void;
-  /** Called whenever a delivery finishes (duplicates included). */
-  onDelivery(listener: (delivery: DeliveryRecord) => void): () => void;
-  /** The next `count` API calls fail with this error, before any side effect. */
-  failNext(count: number, failure: TasksApiFailure): void;
-  /** The next `count` CreateTask calls store the task, then answer 503 UNAVAILABLE. */
-  loseNextCreateResponses(count: number): void;
-  /** Forgets reserved names, as if the de-duplication window had passed. */
-  expireTombstones(): void;
-  /** Clears controls, counters, deliveries and the request log; tasks and tombstones stay. */
-  reset(): void;
-  close(): Promise<void>;
-}
-
 const QUEUE = "projects/[^/]+/locations/[^/]+/queues/[^/]+";
-const TASK_ID = /^[A-Za-z0-9_-]{1,500}$/;
-const QUEUE_ID = /^[A-Za-z0-9-]{1,100}$/;
-const MAX_TASK_BYTES = 100 * 1024;
-const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600 * 1000;
-
-const timestamp = z.union([
-  z.iso.datetime({ offset: true }),
-  z.looseObject({
-    seconds: z.union([z.string().regex(/^-?\d+$/), z.number()]),
-    nanos: z.number().optional(),
-  }),
-]);
-
-const createTaskRequest = z.looseObject({
-  task: z.looseObject({
-    name: z.string().optional(),
-    httpRequest: z.looseObject({
-      url: z.url({ protocol: /^https?$/ }),
-      httpMethod: z.union([z.int().min(0).max(7), z.enum(HTTP_METHODS)]).optional(),
-      headers: z.record(z.string(), z.string()).optional(),
-      body: z.base64().optional(),
-      oidcToken: z
-        .looseObject({ serviceAccountEmail: z.string().min(1), audience: z.string().optional() })
-        .optional(),
-      oauthToken: z
-        .looseObject({ serviceAccountEmail: z.string().min(1), scope: z.string().optional() })
-        .optional(),
-    }),
-    scheduleTime: timestamp.optional(),
-    dispatchDeadline: z.string().optional(),
-  }),
-  responseView: z.union([z.int(), z.string()]).optional(),
-});
-type HttpRequestSpec = z.infer<typeof createTaskRequest>["task"]["httpRequest"];
-
-interface Attempt {
-  scheduleMs: number;
-  dispatchMs: number;
-  responseMs?: number;
-  status?: number;
-}
 
 interface TaskEntry {
   readonly name: string;
@@ -588,40 +423,12 @@ export async function startTasksStandin(options: TasksStandinOptions = {}): Prom
     if (failure) {
       return failure;
     }
-    const queueId = queue.split("/").at(-1) ?? "";
-    if (!QUEUE_ID.test(queueId)) {
-      return invalid(`Queue ID "${queueId}" must match [A-Za-z0-9-]{1,100}.`);
-    }
-    const parsed = createTaskRequest.safeParse(parseJson(request.body));
-    if (!parsed.success) {
-      return invalid(z.prettifyError(parsed.error));
-    }
-    const { task: spec } = parsed.data;
-    const name = spec.name ?? `${queue}/tasks/${generatedId()}`;
-    const id = name.startsWith(`${queue}/tasks/`) ? name.slice(queue.length + 7) : undefined;
-    if (id === undefined || !TASK_ID.test(id)) {
-      return invalid(`Task name "${name}" is not ${queue}/tasks/[A-Za-z0-9_-]{1,500}.`);
-    }
-    if (spec.httpRequest.oidcToken !== undefined && spec.httpRequest.oauthToken !== undefined) {
-      return invalid("oidcToken and oauthToken are mutually exclusive.");
-    }
-    const body = Buffer.from(spec.httpRequest.body ?? "", "base64");
-    if (body.length > MAX_TASK_BYTES) {
-      return invalid(`Task size too large: the body has ${String(body.length)} bytes.`);
-    }
-    const deadlineSeconds =
-      spec.dispatchDeadline === undefined ? 600 : parseDurationSeconds(spec.dispatchDeadline);
-    if (deadlineSeconds === undefined || deadlineSeconds < 15 || deadlineSeconds > 1800) {
-      return invalid("dispatchDeadline must be between 15s and 1800s.");
-    }
     const createMs = now();
-    const scheduleMs =
-      spec.scheduleTime === undefined
-        ? createMs
-        : Math.max(createMs, timestampMs(spec.scheduleTime));
-    if (scheduleMs - createMs > MAX_SCHEDULE_AHEAD_MS) {
-      return invalid("scheduleTime is more than 30 days in the future.");
+    const parsed = parseCreateTask(request.body, queue, createMs);
+    if (typeof parsed === "string") {
+      return invalid(parsed);
     }
+    const { name } = parsed;
     const finishedAt = tombstones.get(name);
     if (live.has(name) || (finishedAt !== undefined && createMs - finishedAt < tombstoneMs)) {
       counters.alreadyExists += 1;
@@ -633,18 +440,17 @@ export async function startTasksStandin(options: TasksStandinOptions = {}): Prom
           : "The task cannot be created because a task with this name existed too recently.",
       );
     }
-    const method = methodName(spec.httpRequest.httpMethod);
     const task: TaskEntry = {
       name,
-      id,
+      id: parsed.id,
       queue,
-      queueId,
-      httpRequest: spec.httpRequest,
-      method,
-      body,
+      queueId: parsed.queueId,
+      httpRequest: parsed.httpRequest,
+      method: parsed.method,
+      body: parsed.body,
       createMs,
-      deadlineSeconds,
-      scheduleMs,
+      deadlineSeconds: parsed.deadlineSeconds,
+      scheduleMs: parsed.scheduleMs,
       state: "queued",
       dispatchCount: 0,
       responseCount: 0,
@@ -670,7 +476,7 @@ export async function startTasksStandin(options: TasksStandinOptions = {}): Prom
         "injected: response lost after the task was created",
       );
     }
-    return jsonResponse(200, taskJson(task, request, parsed.data.responseView));
+    return jsonResponse(200, taskJson(task, request, parsed.responseView));
   };
 
   const getTask = (request: LoggedRequest, name: string): StandinResponse => {
@@ -867,108 +673,6 @@ function freshControls(): Controls {
   return { duplicate: [], drop: [], failures: [], loseCreates: 0 };
 }
 
-function methodName(value: number | string | undefined): string {
-  if (typeof value === "number") {
-    return value === 0 ? "POST" : (HTTP_METHODS[value] ?? "POST");
-  }
-  return value === undefined || value === "" ? "POST" : value;
-}
-
-/** System-generated ids are long decimal strings in Cloud Tasks. */
-function generatedId(): string {
-  return `${String(randomInt(1, 2 ** 47))}${String(randomInt(0, 2 ** 47))}`;
-}
-
-function timestampMs(value: z.infer<typeof timestamp>): number {
-  if (typeof value === "string") {
-    return Date.parse(value);
-  }
-  return Number(value.seconds) * 1000 + Math.floor((value.nanos ?? 0) / 1e6);
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function wantsNumericEnums(request: LoggedRequest): boolean {
-  return (request.query.get("$alt") ?? "").includes("enum-encoding=int");
-}
-
-/** The Task resource: BASIC view leaves out the body, FULL includes it. */
-function taskJson(
-  task: TaskEntry,
-  request: LoggedRequest,
-  responseView?: number | string,
-): Record<string, unknown> {
-  const full = responseView === 2 || responseView === "FULL" || responseView === "2";
-  const numeric = wantsNumericEnums(request);
-  const { headers, oidcToken, oauthToken, url } = task.httpRequest;
-  const attemptJson = (attempt: Attempt | undefined): Record<string, unknown> | undefined =>
-    attempt === undefined
-      ? undefined
-      : {
-          scheduleTime: rfc3339(attempt.scheduleMs),
-          dispatchTime: rfc3339(attempt.dispatchMs),
-          ...(attempt.responseMs === undefined
-            ? {}
-            : {
-                responseTime: rfc3339(attempt.responseMs),
-                responseStatus: { code: grpcCodeFor(attempt.status ?? 504) },
-              }),
-        };
-  const first = attemptJson(task.firstAttempt);
-  const last = attemptJson(task.lastAttempt);
-  return {
-    name: task.name,
-    httpRequest: {
-      url,
-      httpMethod: numeric
-        ? HTTP_METHODS.indexOf(task.method as (typeof HTTP_METHODS)[number])
-        : task.method,
-      headers: headers ?? {},
-      ...(full ? { body: task.body.toString("base64") } : {}),
-      ...(oidcToken === undefined ? {} : { oidcToken }),
-      ...(oauthToken === undefined ? {} : { oauthToken }),
-    },
-    scheduleTime: rfc3339(task.scheduleMs),
-    createTime: rfc3339(task.createMs),
-    dispatchDeadline: `${String(task.deadlineSeconds)}s`,
-    dispatchCount: task.dispatchCount,
-    responseCount: task.responseCount,
-    ...(first === undefined ? {} : { firstAttempt: first }),
-    ...(last === undefined ? {} : { lastAttempt: last }),
-    view: numeric ? (full ? 2 : 1) : full ? "FULL" : "BASIC",
-  };
-}
-
-/** The gRPC code Cloud Tasks records for a target's HTTP status. */
-function grpcCodeFor(status: number): number {
-  if (status >= 200 && status < 300) {
-    return 0;
-  }
-  const codes: Readonly<Record<number, number>> = {
-    400: 3,
-    401: 16,
-    403: 7,
-    404: 5,
-    409: 10,
-    429: 8,
-    499: 1,
-    501: 12,
-    503: 14,
-    504: 4,
-  };
-  return codes[status] ?? (status >= 500 ? 13 : 2);
-}
-
 function taskNotFound(name: string): StandinResponse {
   return googleErrorResponse(404, "NOT_FOUND", `Requested entity was not found: ${name}`);
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8")) as unknown;
-  } catch {
-    return undefined;
-  }
 }
