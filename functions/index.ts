@@ -1,0 +1,3 @@
+/** Registers the functions; the deployed entry points are `onBackupFinalized` and `importChunk`. */
+import "./onBackupFinalized.ts";
+import "./importChunk.ts";
