@@ -62,20 +62,28 @@ export interface ImportReport {
   readonly unresolvedReferences: readonly UnresolvedReference[];
 }
 
-/** Runs `tasks` with at most `limit` in flight; the first failure stops new ones starting. */
+/** Set once a chunk of the import failed: the runs in flight start no further chunk. */
+interface StopSignal {
+  stopped: boolean;
+}
+
+/**
+ * Runs `tasks` with at most `limit` in flight. The first failure sets `stop`: no new task
+ * starts, and the tasks in flight stop at their next check of it (between two chunks).
+ */
 async function runLimited<T>(
   items: readonly T[],
   limit: number,
+  stop: StopSignal,
   task: (item: T) => Promise<void>,
 ): Promise<void> {
   const queue = [...items];
-  let failed = false;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, async () => {
-    for (let item = queue.shift(); item !== undefined && !failed; item = queue.shift()) {
+    for (let item = queue.shift(); item !== undefined && !stop.stopped; item = queue.shift()) {
       try {
         await task(item);
       } catch (error) {
-        failed = true;
+        stop.stopped = true;
         throw error;
       }
     }
@@ -87,11 +95,13 @@ async function runLimited<T>(
   }
 }
 
+/** The chunk's outcome, retried on `retry`; null when the import stopped while backing off. */
 async function importWithRetries(
+  stop: StopSignal,
   database: Database,
   request: ChunkRequest,
   options: RunImportOptions,
-): Promise<ChunkOutcome> {
+): Promise<ChunkOutcome | null> {
   const attempts = options.retryAttempts ?? 5;
   for (let attempt = 1; ; attempt += 1) {
     const outcome = await importChunk(database, request, options.chunkOptions);
@@ -99,6 +109,9 @@ async function importWithRetries(
       return outcome;
     }
     await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    if (stop.stopped) {
+      return null;
+    }
   }
 }
 
@@ -132,13 +145,16 @@ export async function runImport(
       ),
     );
     const levels = runsByLevel(plan);
+    // an import aborts on its first error (§13): the other runs of the level stop too
+    const stop: StopSignal = { stopped: false };
     for (const [level, runs] of levels.entries()) {
       options.onProgress?.({ kind: "level", level, models: runs.map((r) => r.model) });
-      await runLimited(runs, options.concurrency, async (run) => {
+      await runLimited(runs, options.concurrency, stop, async (run) => {
         await importRun(
           database,
           source,
           split,
+          stop,
           run,
           earlier.get(run.model) ?? [],
           planned,
@@ -163,6 +179,7 @@ async function importRun(
   database: Database,
   source: ByteSource,
   split: SplitOptions,
+  stop: StopSignal,
   run: PlannedRun,
   visibleModels: readonly ModelName[],
   planned: PlannedImport,
@@ -183,7 +200,11 @@ async function importRun(
     unresolved,
     split,
   )) {
+    if (stop.stopped) {
+      return;
+    }
     const outcome = await importWithRetries(
+      stop,
       database,
       {
         importUuid: options.importUuid,
@@ -198,6 +219,9 @@ async function importRun(
       },
       options,
     );
+    if (outcome === null) {
+      return;
+    }
     options.onProgress?.({
       kind: "chunk",
       model: run.model,

@@ -193,6 +193,39 @@ describe.each(ADAPTER_KINDS)("on %s", (kind) => {
   });
 
   if (kind === "postgres") {
+    it("an import stops starting chunks once one of its chunks failed", async () => {
+      // level 0 holds several runs of several chunks: controloption, option, relay… run together
+      const wide = bytesSource(
+        generateExportText({ seed: "stop on failure", users: 20, options: 40, controlOptions: 40 }),
+      );
+      await resetDatabase(db());
+      let crashed = false;
+      let startedAfterCrash = 0;
+
+      await expect(
+        runImport(db(), wide, {
+          importUuid: importUuid(randomUUID()),
+          settings: { ...SETTINGS, chunkSize: 4 },
+          concurrency: 3,
+          dryRun: false,
+          chunkOptions: {
+            beforeStatement: (index, sql, chunk) => {
+              if (index === 0 && crashed) {
+                startedAfterCrash += 1;
+              }
+              if (chunk.model === "sentry.controloption" && chunk.minOrdinal === 5 && index === 0) {
+                crashed = true;
+                throw new InjectedCrash(index, sql);
+              }
+            },
+          },
+        }),
+      ).rejects.toBeInstanceOf(ImportFailure);
+
+      // at most the chunks the other two runs had already begun
+      expect(startedAfterCrash).toBeLessThanOrEqual(2);
+    });
+
     it("an import interrupted while models run concurrently, then run again, equals an uninterrupted one", async () => {
       for (const nth of [5, reference.transactions >> 1]) {
         await resetDatabase(db());
