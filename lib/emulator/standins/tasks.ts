@@ -277,7 +277,7 @@ export async function startTasksStandin(options: TasksStandinOptions = {}): Prom
     }
     counters.failedAttempts += 1;
     if (!answered) {
-      counters.timeouts += 1;
+      counters.unanswered += 1;
     }
     task.previousResponse = status;
     task.retryReason = answered ? `HTTP status code ${String(status)}` : "DEADLINE_EXCEEDED";
@@ -662,7 +662,7 @@ function freshCounters(): TasksCounters {
     duplicates: 0,
     succeeded: 0,
     failedAttempts: 0,
-    timeouts: 0,
+    unanswered: 0,
     droppedResponses: 0,
     gaveUp: 0,
     deletedByApi: 0,

@@ -83,7 +83,8 @@ export interface TasksCounters {
   duplicates: number;
   succeeded: number;
   failedAttempts: number;
-  timeouts: number;
+  /** attempts without an answer: deadline passed, connection failed, or answer dropped */
+  unanswered: number;
   droppedResponses: number;
   gaveUp: number;
   deletedByApi: number;
@@ -108,7 +109,10 @@ export interface TasksStandin {
   tasks(): TaskSnapshot[];
   /** Sets one queue's config (full name `projects/…/queues/…`); applies from the next attempt. */
   configureQueue(queue: string, config: QueueConfig): void;
-  /** Resolves once no task is queued and no delivery is in flight. */
+  /**
+   * Resolves once no task is queued and no delivery is in flight: never while dispatching is
+   * paused with tasks queued, or while a task waits for a far schedule time at `timeScale` 1.
+   */
   waitUntilIdle(): Promise<void>;
   pause(): void;
   resume(): void;
