@@ -20,21 +20,33 @@ import type { ModelWriter, WriteContext } from "./types.ts";
 const userModel = requireModel(USER);
 const userEmailModel = requireModel(USER_EMAIL);
 
-/** Lower-cased usernames that exist among `candidates`, with their ids. */
+/**
+ * The existing users each of `candidates` collides with, case-insensitively (decision b), keyed by
+ * the candidate exactly as given. The database folds both sides with its own `lower()`: folding
+ * the candidates in JavaScript instead would miss exact matches whenever the two folds disagree
+ * (`İ`, a final `Σ`), and the INSERT would then fail on the unique username.
+ */
 async function findUsernames(db: Db, candidates: readonly string[]): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   if (candidates.length === 0) {
     return found;
   }
-  const { rows } = await db.query<{ id: string; lowered: string }>(
-    `SELECT id::text AS id, lower(username) AS lowered FROM ${quoteIdent(userModel.table)}
-     WHERE lower(username) = ANY($1::text[])`,
-    [[...new Set(candidates.map((c) => c.toLowerCase()))]],
+  const { rows } = await db.query<{ id: string; candidate: string }>(
+    `SELECT c.candidate, min(u.id)::text AS id
+     FROM unnest($1::text[]) AS c(candidate)
+     JOIN ${quoteIdent(userModel.table)} u ON lower(u.username) = lower(c.candidate)
+     GROUP BY c.candidate`,
+    [[...new Set(candidates)]],
   );
   for (const row of rows) {
-    found.set(row.lowered, Number(row.id));
+    found.set(row.candidate, Number(row.id));
   }
   return found;
+}
+
+/** How usernames of the run compare with each other (case-insensitively, decision b). */
+function fold(username: string): string {
+  return username.toLowerCase();
 }
 
 /** The scope's scrubbing of an inserted user (§9.1 "Normalise", §16). */
@@ -58,20 +70,22 @@ function scrubbed(
 }
 
 export const writeUsers: ModelWriter = async (ctx, rows) => {
-  const taken = new Map<string, Target>();
-  for (const [lowered, id] of await findUsernames(
+  // users of the database, by the incoming username exactly
+  const existing = await findUsernames(
     ctx.db,
     rows.map((r) => textOf(r.values, "username")),
-  )) {
-    taken.set(lowered, { kind: "existing", id });
-  }
+  );
+  // users this chunk inserts, by folded username: earlier rows of the run count as existing
+  const pending = new Map<string, Target>();
   const writes = new ChunkWrites(userModel);
   const inserted: Target[] = [];
 
   for (const writable of rows) {
     const values = scrubbed(ctx, completeValues(writable, ctx.now));
     const username = textOf(values, "username");
-    const collision = taken.get(username.toLowerCase());
+    const existingId = existing.get(username);
+    const collision: Target | undefined =
+      existingId === undefined ? pending.get(fold(username)) : { kind: "existing", id: existingId };
     if (collision !== undefined && ctx.flags.mergeUsers) {
       writes.reuse(writable, collision, "Existing");
       continue;
@@ -79,13 +93,13 @@ export const writeUsers: ModelWriter = async (ctx, rows) => {
     if (collision !== undefined) {
       const candidates = suffixCandidates(username);
       const inDatabase = await findUsernames(ctx.db, candidates);
-      values["username"] = pickUniqueUsername(
-        candidates,
-        (lowered) => inDatabase.has(lowered) || taken.has(lowered),
+      const takenFolds = new Set(
+        candidates.filter((c) => inDatabase.has(c) || pending.has(fold(c))).map(fold),
       );
+      values["username"] = pickUniqueUsername(candidates, (lowered) => takenFolds.has(lowered));
     }
     const target = writes.insert(writable, values);
-    taken.set(textOf(values, "username").toLowerCase(), target);
+    pending.set(fold(textOf(values, "username")), target);
     inserted.push(target);
   }
 

@@ -151,6 +151,25 @@ engineSuite("§18.2 users", (db) => {
     expect(clashes).toEqual([]);
   });
 
+  it.each(["İstanbul", "ΣΑΣ", "Änne", "ǅemal"])(
+    "regression: re-importing the username %s, whose lower-casing differs between JavaScript and Postgres or not, suffixes it instead of failing on the unique username",
+    async (username) => {
+      const file = [userRow(1, username, { email: "unicode@example.com" })];
+      await importRows(db(), file);
+      await importRows(db(), file);
+      await importRows(db(), [userRow(1, username.toUpperCase(), { email: "u@example.com" })]);
+      const names = (await users(db())).map((u) => u.username);
+      expect(names).toHaveLength(3);
+      expect(names[0]).toBe(username);
+      expect(names[1]?.startsWith(`${username}-`)).toBe(true);
+      expect(new Set(names).size).toBe(3);
+      const merged = await importRows(db(), file, { mergeUsers: true });
+      expect(merged.summary.models).toEqual([
+        expect.objectContaining({ model: "sentry.user", inserted: 0, existing: 1 }),
+      ]);
+    },
+  );
+
   it("a colliding username with merge_users creates no user: the ledger row has an empty inserted_map and one existing_map entry, the existing user stays claimed, and no LostPasswordHash is created", async () => {
     await db().query(
       `INSERT INTO auth_user (id, password, username, first_name, email, is_staff, is_active,
