@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerBackupCommand } from "./backupCommand.ts";
 import { registerImportCommands } from "./importCommand.ts";
 import { registerStatusCommand } from "./statusCommand.ts";
+import { registerEmulateCommand } from "./emulateCommand.ts";
 import { debugEnabled, processIo, type CliIo } from "./io.ts";
 import { EXIT_OK, reportError } from "./reportError.ts";
 
@@ -15,6 +16,7 @@ export type CommandModule = (program: Command, io: CliIo) => void;
 const COMMAND_MODULES: readonly CommandModule[] = [
   registerImportCommands,
   registerStatusCommand,
+  registerEmulateCommand,
   registerBackupCommand,
 ];
 

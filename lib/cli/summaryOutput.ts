@@ -7,7 +7,9 @@ const SKIP_REASONS: Readonly<Record<string, string>> = {
   removed: "removed from Sentry",
 };
 
-export function formatSummaryTable(report: ImportReport): string {
+export function formatSummaryTable(
+  report: Pick<ImportReport, "importUuid" | "dryRun" | "summary" | "unresolvedReferences">,
+): string {
   const header = ["model", "rows", "inserted", "existing", "overwritten", "skipped"];
   const lines = report.summary.models.map((m) => [
     m.model,

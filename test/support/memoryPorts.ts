@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { BlobNotFoundError } from "../../lib/errors.ts";
+import { seededRandom } from "../../lib/emulator/faults.ts";
 import type { BlobRef, BlobStore, ChunkQueue, QueuedTask } from "../../lib/ports.ts";
 
 export class MemoryBlobStore implements BlobStore {
@@ -53,17 +54,7 @@ export class MemoryBlobStore implements BlobStore {
   }
 }
 
-/** A small deterministic PRNG (mulberry32) so chaos is reproducible from a seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface ChaosOptions {
   readonly seed: number;
