@@ -46,6 +46,8 @@ export interface RunImportOptions {
   readonly onPlanned?: (plan: Plan) => Promise<void>;
   /** attempts for a chunk whose outcome is `retry` (a transient database error) */
   readonly retryAttempts?: number;
+  /** milliseconds to wait before attempt `attempt + 1`; default 50·2^attempt */
+  readonly retryDelay?: (attempt: number) => number;
   readonly chunkOptions?: ChunkImportOptions;
   /** the import's "now"; defaults to the wall clock at the start */
   readonly now?: string;
@@ -108,7 +110,8 @@ async function importWithRetries(
     if (outcome.kind !== "retry" || attempt >= attempts) {
       return outcome;
     }
-    await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    const delay = options.retryDelay?.(attempt) ?? 50 * 2 ** attempt;
+    await new Promise((resolve) => setTimeout(resolve, delay));
     if (stop.stopped) {
       return null;
     }
