@@ -176,6 +176,32 @@ describe("on postgres, with two connections", () => {
     expect(await naturalSnapshot(pool)).toEqual(reference.snapshot);
   });
 
+  it("writes the chunk in the waiting delivery when the one holding the lock crashes", async () => {
+    const parked = gate();
+    const crash = gate();
+    const first = deliver(pool, USERS, {
+      beforeStatement: async (_index, sql) => {
+        if (sql === "COMMIT") {
+          parked.open();
+          await crash.wait;
+          throw new Error("the first delivery dies before its commit");
+        }
+      },
+    });
+    await parked.wait;
+    const second = deliver(pool, USERS);
+    await untilWaitingForAdvisoryLock(other);
+    crash.open();
+
+    const [died, took] = await Promise.all([first, second]);
+
+    expect(died.kind).toBe("rejected");
+    // under the lock the ledger is re-checked: still no row, so this delivery writes
+    expect(took.kind).toBe("imported");
+    expect(await tableCounts(pool)).toEqual(reference.counts);
+    expect(await naturalSnapshot(pool)).toEqual(reference.snapshot);
+  });
+
   it("returns the existing ledger row when it appears between the pre-check and the chunk's lock", async () => {
     let winner: ChunkResult | undefined;
     const outcome = await deliver(pool, USERS, {
