@@ -14,24 +14,46 @@ import type { ModelWriter } from "./types.ts";
 const emailModel = requireModel(EMAIL);
 const EMAIL_TABLE = quoteIdent(emailModel.table);
 
-/** Existing `sentry_email` ids by lower-cased address. */
-export async function findEmails(
+/** An address as the database sees it: its case fold, and the row it matches, if any. */
+export interface AddressLookup {
+  /** `lower(address)` in the database: what citext compares */
+  readonly folded: string;
+  /** the `sentry_email` row with this address (compared case-insensitively), or null */
+  readonly id: number | null;
+}
+
+/**
+ * Looks `addresses` up in `sentry_email`, keyed by each address exactly as given. The case fold
+ * comes from the database too: JavaScript's `toLowerCase` differs from Postgres's `lower()` for
+ * some letters (a final `Σ`, `İ`), and mixing the two made a citext duplicate look new.
+ */
+export async function lookupAddresses(
   db: Db,
   addresses: readonly string[],
-): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
+): Promise<Map<string, AddressLookup>> {
+  const found = new Map<string, AddressLookup>();
   if (addresses.length === 0) {
     return found;
   }
-  const { rows } = await db.query<{ id: string; email: string }>(
-    `SELECT id::text AS id, email::text AS email FROM ${EMAIL_TABLE}
-     WHERE email = ANY($1::text[]::citext[])`,
+  const { rows } = await db.query<{ address: string; folded: string; id: string | null }>(
+    `SELECT a.address, lower(a.address) AS folded, min(e.id)::text AS id
+     FROM unnest($1::text[]) AS a(address)
+     LEFT JOIN ${EMAIL_TABLE} e ON e.email = a.address::citext
+     GROUP BY a.address`,
     [[...new Set(addresses)]],
   );
   for (const row of rows) {
-    found.set(row.email.toLowerCase(), Number(row.id));
+    found.set(row.address, { folded: row.folded, id: row.id === null ? null : Number(row.id) });
   }
   return found;
+}
+
+function lookupOf(lookups: ReadonlyMap<string, AddressLookup>, address: string): AddressLookup {
+  const lookup = lookups.get(address);
+  if (lookup === undefined) {
+    throw new Error(`the address ${JSON.stringify(address)} was not looked up`);
+  }
+  return lookup;
 }
 
 /** Creates the `sentry_email` rows of addresses that have none yet (case-insensitively). */
@@ -40,12 +62,12 @@ export async function ensureEmails(
   addresses: readonly string[],
   now: string,
 ): Promise<void> {
-  const existing = await findEmails(db, addresses);
+  const lookups = await lookupAddresses(db, addresses);
   const missing = new Map<string, string>();
   for (const address of addresses) {
-    const lower = address.toLowerCase();
-    if (!existing.has(lower) && !missing.has(lower)) {
-      missing.set(lower, address);
+    const { folded, id } = lookupOf(lookups, address);
+    if (id === null && !missing.has(folded)) {
+      missing.set(folded, address);
     }
   }
   await insertRecords(
@@ -65,21 +87,24 @@ export async function ensureEmails(
  * spelling: `Foo@x` found as `foo@x` is stored as `Foo@x` afterwards.
  */
 export const writeEmails: ModelWriter = async (ctx, rows) => {
-  const known = await findEmails(
+  const lookups = await lookupAddresses(
     ctx.db,
     rows.map((r) => textOf(r.values, "email")),
   );
   const writes = new ChunkWrites(emailModel);
-  const byAddress = new Map<string, Target>();
-  for (const [lower, id] of known) {
-    byAddress.set(lower, { kind: "existing", id });
+  // by database case fold: found rows, then the ones this chunk inserts
+  const byFolded = new Map<string, Target>();
+  for (const { folded, id } of lookups.values()) {
+    if (id !== null) {
+      byFolded.set(folded, { kind: "existing", id });
+    }
   }
   for (const writable of rows) {
     const values = completeValues(writable, ctx.now);
-    const lower = textOf(values, "email").toLowerCase();
-    const target = byAddress.get(lower);
+    const { folded } = lookupOf(lookups, textOf(values, "email"));
+    const target = byFolded.get(folded);
     if (target === undefined) {
-      byAddress.set(lower, writes.insert(writable, values));
+      byFolded.set(folded, writes.insert(writable, values));
     } else {
       writes.reuse(writable, target, "Existing", {
         email: values["email"] ?? null,

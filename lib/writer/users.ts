@@ -20,33 +20,48 @@ import type { ModelWriter, WriteContext } from "./types.ts";
 const userModel = requireModel(USER);
 const userEmailModel = requireModel(USER_EMAIL);
 
+/** A username as the database sees it: its case fold, and the user it collides with, if any. */
+interface UsernameLookup {
+  /** `lower(username)` in the database */
+  readonly folded: string;
+  /** an existing user whose username has the same fold (decision b), or null */
+  readonly id: number | null;
+}
+
 /**
- * The existing users each of `candidates` collides with, case-insensitively (decision b), keyed by
- * the candidate exactly as given. The database folds both sides with its own `lower()`: folding
- * the candidates in JavaScript instead would miss exact matches whenever the two folds disagree
- * (`İ`, a final `Σ`), and the INSERT would then fail on the unique username.
+ * Looks `candidates` up in `auth_user` case-insensitively, keyed by each candidate exactly as
+ * given. Both the comparison and the fold used for the run's own rows come from the database's
+ * `lower()`: JavaScript's `toLowerCase` differs for some letters (`İ`, a final `Σ`), and mixing
+ * the two let an exact duplicate through to the unique index, or made the outcome depend on
+ * where the chunks were cut.
  */
-async function findUsernames(db: Db, candidates: readonly string[]): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
+async function lookupUsernames(
+  db: Db,
+  candidates: readonly string[],
+): Promise<Map<string, UsernameLookup>> {
+  const found = new Map<string, UsernameLookup>();
   if (candidates.length === 0) {
     return found;
   }
-  const { rows } = await db.query<{ id: string; candidate: string }>(
-    `SELECT c.candidate, min(u.id)::text AS id
+  const { rows } = await db.query<{ candidate: string; folded: string; id: string | null }>(
+    `SELECT c.candidate, lower(c.candidate) AS folded, min(u.id)::text AS id
      FROM unnest($1::text[]) AS c(candidate)
-     JOIN ${quoteIdent(userModel.table)} u ON lower(u.username) = lower(c.candidate)
+     LEFT JOIN ${quoteIdent(userModel.table)} u ON lower(u.username) = lower(c.candidate)
      GROUP BY c.candidate`,
     [[...new Set(candidates)]],
   );
   for (const row of rows) {
-    found.set(row.candidate, Number(row.id));
+    found.set(row.candidate, { folded: row.folded, id: row.id === null ? null : Number(row.id) });
   }
   return found;
 }
 
-/** How usernames of the run compare with each other (case-insensitively, decision b). */
-function fold(username: string): string {
-  return username.toLowerCase();
+function lookupOf(lookups: ReadonlyMap<string, UsernameLookup>, name: string): UsernameLookup {
+  const lookup = lookups.get(name);
+  if (lookup === undefined) {
+    throw new Error(`the username ${JSON.stringify(name)} was not looked up`);
+  }
+  return lookup;
 }
 
 /** The scope's scrubbing of an inserted user (§9.1 "Normalise", §16). */
@@ -70,12 +85,11 @@ function scrubbed(
 }
 
 export const writeUsers: ModelWriter = async (ctx, rows) => {
-  // users of the database, by the incoming username exactly
-  const existing = await findUsernames(
+  const lookups = await lookupUsernames(
     ctx.db,
     rows.map((r) => textOf(r.values, "username")),
   );
-  // users this chunk inserts, by folded username: earlier rows of the run count as existing
+  // users this chunk inserts, by database fold: earlier rows of the run count as existing
   const pending = new Map<string, Target>();
   const writes = new ChunkWrites(userModel);
   const inserted: Target[] = [];
@@ -83,23 +97,29 @@ export const writeUsers: ModelWriter = async (ctx, rows) => {
   for (const writable of rows) {
     const values = scrubbed(ctx, completeValues(writable, ctx.now));
     const username = textOf(values, "username");
-    const existingId = existing.get(username);
+    const { folded, id } = lookupOf(lookups, username);
     const collision: Target | undefined =
-      existingId === undefined ? pending.get(fold(username)) : { kind: "existing", id: existingId };
+      id === null ? pending.get(folded) : { kind: "existing", id };
     if (collision !== undefined && ctx.flags.mergeUsers) {
       writes.reuse(writable, collision, "Existing");
       continue;
     }
+    let chosenFold = folded;
     if (collision !== undefined) {
       const candidates = suffixCandidates(username);
-      const inDatabase = await findUsernames(ctx.db, candidates);
-      const takenFolds = new Set(
-        candidates.filter((c) => inDatabase.has(c) || pending.has(fold(c))).map(fold),
-      );
-      values["username"] = pickUniqueUsername(candidates, (lowered) => takenFolds.has(lowered));
+      const found = await lookupUsernames(ctx.db, candidates);
+      const isTaken = (c: string): boolean => {
+        const lookup = lookupOf(found, c);
+        return lookup.id !== null || pending.has(lookup.folded);
+      };
+      // pickUniqueUsername hands over JavaScript-lower-cased names: map them back
+      const takenLowered = new Set(candidates.filter(isTaken).map((c) => c.toLowerCase()));
+      const chosen = pickUniqueUsername(candidates, (lowered) => takenLowered.has(lowered));
+      values["username"] = chosen;
+      chosenFold = lookupOf(found, chosen).folded;
     }
     const target = writes.insert(writable, values);
-    pending.set(fold(textOf(values, "username")), target);
+    pending.set(chosenFold, target);
     inserted.push(target);
   }
 

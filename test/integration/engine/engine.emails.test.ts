@@ -82,6 +82,24 @@ engineSuite("§18.3 emails", (db) => {
     expect(Object.keys(ledger?.existing ?? {})).toEqual(["1", "2"]);
   });
 
+  it("regression: addresses that differ only in a letter case JavaScript and Postgres fold differently (a final Σ) are one Email, in the database and within a file", async () => {
+    await importRows(db(), [userRow(1, "first", { email: "σασ@example.com" })]);
+    await importRows(db(), [
+      userRow(1, "second", { email: "ΣΑΣ@example.com" }),
+      userRow(2, "third", { email: "ΣΑΣ@EXAMPLE.com" }),
+      row("sentry.email", 1, { email: "ΣΑΣ@example.com", date_added: NOW }),
+    ]);
+    await importRows(db(), [
+      userRow(1, "fourth", { email: "ΔΣ@example.com" }),
+      userRow(2, "fifth", { email: "δσ@example.com" }),
+      userEmail(1, 1, "ΔΣ@example.com"),
+      userEmail(2, 1, "ΩΣ@example.com"),
+      userEmail(3, 2, "ωσ@example.com"),
+    ]);
+    expect(await emails(db())).toEqual(["ΣΑΣ@example.com", "ΔΣ@example.com", "ΩΣ@example.com"]);
+    expect(await count(db(), "sentry_useremail")).toBe(7);
+  });
+
   it.each(["Config", "User"] as const)(
     "in %s scope every imported UserEmail ends unverified, with a fresh 32-character validation_hash and a date_hash_added of now",
     async (scope) => {

@@ -170,6 +170,27 @@ engineSuite("§18.2 users", (db) => {
     },
   );
 
+  it.each([1, 20])(
+    "regression: case-variant usernames of one file collide the same way whatever the chunk size (%i), even for letters JavaScript and Postgres fold differently",
+    async (chunkSize) => {
+      await importRows(
+        db(),
+        [
+          userRow(1, "ΣΑΣ", { email: "a@example.com" }),
+          userRow(2, "σασ", { email: "b@example.com" }),
+          userRow(3, "Owner", { email: "c@example.com" }),
+          userRow(4, "owner", { email: "d@example.com" }),
+        ],
+        { chunkSize },
+      );
+      const names = (await users(db())).map((u) => u.username);
+      expect(names[0]).toBe("ΣΑΣ");
+      expect(names[1]).toMatch(/^σασ-[a-z0-9]+$/);
+      expect(names[2]).toBe("Owner");
+      expect(names[3]).toMatch(/^owner-[a-z0-9]+$/);
+    },
+  );
+
   it("a colliding username with merge_users creates no user: the ledger row has an empty inserted_map and one existing_map entry, the existing user stays claimed, and no LostPasswordHash is created", async () => {
     await db().query(
       `INSERT INTO auth_user (id, password, username, first_name, email, is_staff, is_active,
