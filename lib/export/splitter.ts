@@ -88,6 +88,15 @@ export async function* splitJsonArray(
   let bomBytes = 0;
 
   function finish(chunk: Uint8Array, start: number, end: number): ArrayElement {
+    // also when the element ends in the chunk it started in: the verdict must not depend on
+    // how the source happens to cut its bytes
+    if (partsLength + (end - start) > maxElementBytes) {
+      throw malformed(
+        `element ${position} is larger than ${maxElementBytes} bytes`,
+        position,
+        elementOffset,
+      );
+    }
     let bytes: Uint8Array;
     if (parts.length === 0) {
       bytes = chunk.subarray(start, end);
