@@ -15,7 +15,10 @@ import {
   NOW,
   row,
   rowsOf,
+  storedForms,
+  truncateAll,
   userRow,
+  importSynthetic,
 } from "../../support/engine.ts";
 import type { RawRow } from "../../support/engine.ts";
 
@@ -204,5 +207,75 @@ engineSuite("§18.8 pk mapping and chunking", (db) => {
       [1, 19, 1001, 1020],
       [21, 24, 1021, 1025],
     ]);
+  });
+
+  it("what an import stores does not depend on the chunk size, duplicates within a run included", async () => {
+    const option = (pk: number, key: string, value: string) =>
+      row("sentry.option", pk, { key, value, last_updated: NOW });
+    const userOption = (pk: number, user: number, key: string) =>
+      row("sentry.useroption", pk, {
+        user,
+        project_id: null,
+        organization_id: null,
+        key,
+        value: String(pk),
+      });
+    const file: RawRow[] = [
+      option(1, "a", "1"),
+      option(2, "b", "2"),
+      option(3, "a", "3"),
+      row("sentry.relay", 1, { relay_id: "r", public_key: "p1" }),
+      row("sentry.relay", 2, { relay_id: "r", public_key: "p2" }),
+      userRow(1, "one", { email: "Shared@example.com" }),
+      userRow(2, "two", { email: "shared@EXAMPLE.com" }),
+      userRow(3, "three", { email: "three@example.com" }),
+      row("sentry.userpermission", 1, { user: 1, permission: "users.admin" }),
+      row("sentry.userrole", 1, { name: "Admin", permissions: ["a"] }),
+      row("sentry.userrole", 2, { name: "Admin", permissions: ["b"] }),
+      row("sentry.userrole", 3, { name: "Other", permissions: [] }),
+      row("sentry.userroleuser", 1, { user: 1, role: 1 }),
+      row("sentry.userroleuser", 2, { user: 1, role: 2 }),
+      row("sentry.userroleuser", 3, { user: 2, role: 3 }),
+      row("sentry.email", 1, { email: "SHARED@example.com", date_added: NOW }),
+      row("sentry.email", 2, { email: "shared@example.COM", date_added: "2023-01-01T00:00:00Z" }),
+      userOption(1, 1, "stacktrace_order"),
+      userOption(2, 1, "stacktrace_order"),
+      userOption(3, 2, "stacktrace_order"),
+      userOption(4, 1, "clock_24_hours"),
+      row("sentry.useremail", 1, { user: 3, email: "three@example.com" }),
+      row("sentry.useremail", 2, { user: 3, email: "other@example.com" }),
+      row("sentry.useremail", 3, { user: 3, email: "OTHER@example.com" }),
+    ];
+    const results = [];
+    for (const chunkSize of [1, 2, 3, 20]) {
+      await truncateAll(db());
+      await importRows(db(), file, { chunkSize });
+      results.push(await storedForms(db()));
+      await truncateAll(db());
+      await importRows(db(), file, { chunkSize, overwriteConfigs: true });
+      results.push(await storedForms(db()));
+    }
+    for (const [i, result] of results.entries()) {
+      expect(result).toEqual(results[i % 2]);
+    }
+    expect(results[0]?.["sentry_option"]).toHaveLength(2);
+    expect(results[1]?.["sentry_userrole"]).toEqual([
+      expect.stringContaining('"Admin","permissions":["b"]'),
+      expect.stringContaining('"Other"'),
+    ]);
+  });
+
+  it("a synthetic export stores the same rows at chunk sizes 1 and 1,000", async () => {
+    const options = {
+      seed: "chunk sizes",
+      users: 12,
+      legacy: "mixed",
+      tokenFraction: 0.5,
+    } as const;
+    await importSynthetic(db(), options, { chunkSize: 1 });
+    const small = await storedForms(db());
+    await truncateAll(db());
+    await importSynthetic(db(), options, { chunkSize: 1000 });
+    expect(await storedForms(db())).toEqual(small);
   });
 });
