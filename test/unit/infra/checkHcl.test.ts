@@ -34,7 +34,7 @@ describe("scripts/check-hcl.ts", () => {
       expect.objectContaining({
         file: "style.tf",
         kind: "format",
-        message: expect.stringMatching(/line 2: found "  name = \\"b\\""/) as unknown,
+        message: expect.stringMatching(/line 2: found " {2}name = \\"b\\""/) as unknown,
       }),
     ]);
   });

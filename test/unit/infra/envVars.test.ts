@@ -154,8 +154,8 @@ describe("the functions' environment in infra/", () => {
 
   it("reads DATABASE_URL from Secret Manager and never as a plain variable or an output", async () => {
     for (const fn of functions) {
-      expect(fn.secret, fn.module).toContain("DATABASE_URL");
-      expect(fn.plain, fn.module).not.toContain("DATABASE_URL");
+      expect(fn.secret, `${fn.module}: secret variables`).toContain("DATABASE_URL");
+      expect(fn.plain, `${fn.module}: plain variables`).not.toContain("DATABASE_URL");
     }
     for (const dir of [
       INFRA,
