@@ -1,7 +1,8 @@
 /**
  * Pre-validation of a parsed row (import-semantics.md §17): everything Sentry would reject at
  * write time that can be decided without the database.
- * - every string within its column's length (§3.2), counted in characters (code points);
+ * - every string within its column's length (§3.2), counted in characters (code points), and
+ *   free of what Postgres cannot store (U+0000, unpaired surrogates);
  * - `sentry.user`: username non-blank and ≤ 128, name ≤ 200 (§9.1);
  * - `sentry.useroption`: `language`, `timezone` and `theme` values (§9.5);
  * - integers within their CHECK and `smallint` range.
@@ -11,6 +12,7 @@ import { ImportFailure } from "../errors.ts";
 import { USER, USER_OPTION } from "../registry/names.ts";
 import type { FieldSpec } from "../registry/types.ts";
 import { LANGUAGE_CODES, THEMES } from "./languages.ts";
+import { NaturalKey } from "./row.ts";
 import type { FieldValue, ParsedRow } from "./row.ts";
 import { codePointLength } from "./values/scalars.ts";
 import { describeValue } from "./values/valueError.ts";
@@ -24,7 +26,51 @@ function failure(row: ParsedRow, field: string, reason: string): ImportFailure {
   });
 }
 
+/** Half of a surrogate pair: not Unicode text, so Postgres's UTF-8 text and jsonb reject it. */
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Where a string inside `value` (array elements, object keys and values included) holds a
+ * character Postgres cannot store, a description of it; null when there is none.
+ */
+function unstorableCharacter(value: FieldValue | undefined): string | null {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) {
+      return "contains the NUL character (U+0000), which Postgres cannot store";
+    }
+    const surrogate = UNPAIRED_SURROGATE.exec(value)?.[0];
+    return surrogate === undefined
+      ? null
+      : `contains an unpaired surrogate (U+${surrogate.charCodeAt(0).toString(16).toUpperCase()}), which is not valid Unicode text`;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value as readonly FieldValue[]) {
+      const problem = unstorableCharacter(item);
+      if (problem !== null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+  if (typeof value === "object" && value !== null && !(value instanceof NaturalKey)) {
+    for (const [key, item] of Object.entries(value)) {
+      const problem = unstorableCharacter(key) ?? unstorableCharacter(item);
+      if (problem !== null) {
+        return problem;
+      }
+    }
+  }
+  return null;
+}
+
 function checkField(row: ParsedRow, field: FieldSpec, value: FieldValue | undefined): void {
+  // an option value is stored as JSON text, in which such characters travel escaped
+  if (field.kind !== "optionValue") {
+    const problem = unstorableCharacter(value);
+    if (problem !== null) {
+      throw failure(row, field.key, problem);
+    }
+  }
   if (typeof value === "string" && field.maxLength !== null) {
     const length = codePointLength(value);
     if (length > field.maxLength) {

@@ -348,6 +348,54 @@ export const REJECTED: readonly RejectedCase[] = [
     reason: /may not be null/,
   },
   {
+    name: "a NUL character in a username",
+    content: json([...GOOD, user(2, { username: "nul\u0000user" })]),
+    kind: "ValidationError",
+    model: "sentry.user",
+    position: 4,
+    field: "username",
+    reason: /U\+0000/,
+  },
+  {
+    name: "a NUL character inside a user option's JSON value",
+    content: json([...GOOD, userOption(1, { key: "prefs", value: { digest: ["a\u0000"] } })]),
+    kind: "ValidationError",
+    model: "sentry.useroption",
+    position: 4,
+    field: "value",
+    reason: /U\+0000/,
+  },
+  {
+    name: "a NUL character in a role's permission",
+    content: json([
+      ...GOOD,
+      {
+        model: "sentry.userrole",
+        pk: 1,
+        fields: {
+          name: "Admin",
+          permissions: ["users.admin", "options\u0000admin"],
+          date_updated: "2023-06-22T00:00:00Z",
+          date_added: null,
+        },
+      },
+    ]),
+    kind: "ValidationError",
+    model: "sentry.userrole",
+    position: 4,
+    field: "permissions",
+    reason: /U\+0000/,
+  },
+  {
+    name: "an unpaired surrogate in a name",
+    content: `[${JSON.stringify(option(1))}, ${JSON.stringify(user(1)).replace('"name":"A User"', '"name":"A \\ud83d User"')}]`,
+    kind: "ValidationError",
+    model: "sentry.user",
+    position: 2,
+    field: "name",
+    reason: /unpaired surrogate \(U\+D83D\)/,
+  },
+  {
     name: "a username of 129 characters",
     content: json([user(1, { username: LONG(129) })]),
     kind: "ValidationError",
@@ -609,6 +657,15 @@ export const ACCEPTED: readonly AcceptedCase[] = [
       expect(report.unresolvedReferences).toEqual([
         expect.objectContaining({ model: "sentry.useroption", position: 2, key: "user2" }),
       ]);
+    },
+  },
+  {
+    name: "a NUL character in an option value (stored as JSON text, escaped)",
+    content: json([option(1, { value: "before\u0000after" })]),
+    written: {
+      "public.sentry_option": 1,
+      "public.sentry_regionimportchunk": 1,
+      "sentry_import.pk_map": 1,
     },
   },
   {
