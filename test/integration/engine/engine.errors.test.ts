@@ -61,12 +61,16 @@ async function nothingWritten(db: Db): Promise<void> {
 
 engineSuite("§18.10 errors", (db) => {
   it.each([
-    ["an unknown model name", { model: "sentry.doesnotexist" }, "UnknownModel"],
-    ["a missing scope", { scope: null }, "UnspecifiedScope"],
-    ["a missing import_uuid", { importUuid: null }, "MissingImportUUID"],
-    ["min_ordinal 0", { minOrdinal: 0 }, "InvalidMinOrdinal"],
-    ["a negative min_ordinal", { minOrdinal: -3 }, "InvalidMinOrdinal"],
-  ] as const)("the chunk importer rejects %s with %s", async (_what, overrides, kind) => {
+    {
+      what: "an unknown model name",
+      overrides: { model: "sentry.doesnotexist" },
+      kind: "UnknownModel",
+    },
+    { what: "a missing scope", overrides: { scope: null }, kind: "UnspecifiedScope" },
+    { what: "a missing import_uuid", overrides: { importUuid: null }, kind: "MissingImportUUID" },
+    { what: "min_ordinal 0", overrides: { minOrdinal: 0 }, kind: "InvalidMinOrdinal" },
+    { what: "a negative min_ordinal", overrides: { minOrdinal: -3 }, kind: "InvalidMinOrdinal" },
+  ] as const)("the chunk importer rejects $what with $kind", async ({ overrides, kind }) => {
     const outcome = await importChunk(db(), request(overrides));
     expect(outcome).toMatchObject({ kind: "rejected", failure: { code: kind } });
     await nothingWritten(db());
