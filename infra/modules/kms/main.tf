@@ -44,15 +44,17 @@ resource "google_kms_crypto_key_iam_member" "public_key_viewers" {
   member        = each.value
 }
 
-# the configured version, for its public key; fails the plan if that version cannot decrypt
+# The configured version, for its public key (the provider waits out PENDING_GENERATION, which
+# a new asymmetric version passes through right after the first apply creates it). Fails the
+# plan if that version was disabled or destroyed: the functions could not decrypt with it.
 data "google_kms_crypto_key_version" "this" {
   crypto_key = google_kms_crypto_key.this.id
   version    = var.key_version
 
   lifecycle {
     postcondition {
-      condition     = self.state == "ENABLED"
-      error_message = "The configured KMS key version is not ENABLED: backups encrypted for it cannot be opened."
+      condition     = contains(["ENABLED", "PENDING_GENERATION"], self.state)
+      error_message = "The configured KMS key version is neither ENABLED nor being generated: backups encrypted for it cannot be opened."
     }
   }
 }
