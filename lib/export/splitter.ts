@@ -22,6 +22,11 @@ import {
   scanString,
 } from "./jsonBytes.ts";
 
+/** First bytes of a JSON scalar or string: `"`, `-`, digits, `t`rue, `f`alse, `n`ull. */
+const JSON_VALUE_STARTS: ReadonlySet<number> = new Set(
+  [...'"-0123456789tfn'].map((c) => c.charCodeAt(0)),
+);
+
 export interface ArrayElement {
   /** 1-based index of the element in the top-level array */
   readonly position: number;
@@ -196,10 +201,19 @@ export async function* splitJsonArray(
             continue;
           }
           if (b !== OPEN_BRACKET) {
-            throw new ImportFailure("InvalidExport", "the export's top level is not a JSON array", {
-              on: { model: null, ordinal: null, position: null },
-              context: { byteOffset: chunkOffset + i },
-            });
+            // JSON of another shape is an invalid export; anything else is not JSON at all,
+            // which Sentry reports as DeserializationFailed (§18.10)
+            const jsonStart = b === OPEN_BRACE || JSON_VALUE_STARTS.has(b);
+            throw new ImportFailure(
+              jsonStart ? "InvalidExport" : "DeserializationFailed",
+              jsonStart
+                ? "the export's top level is not a JSON array"
+                : "the export is not JSON: expected a JSON array",
+              {
+                on: { model: null, ordinal: null, position: null },
+                context: { byteOffset: chunkOffset + i },
+              },
+            );
           }
           state = "first";
           i++;

@@ -135,7 +135,13 @@ describe("splitJsonArray", () => {
       const elements = await split('\uFEFF[{"a": 1}]', sizes);
       expect(elements.map((e) => e.text)).toEqual(['{"a": 1}']);
     }
-    expect((await failure("\uFEFF\uFEFF[]")).code).toBe("InvalidExport");
+    expect((await failure("\uFEFF\uFEFF[]")).code).toBe("DeserializationFailed");
+  });
+
+  it("rejects a payload that is not JSON at all (`_`) as DeserializationFailed, as Sentry does", async () => {
+    for (const text of ["_", "<xml/>", "PK\u0003\u0004"]) {
+      expect((await failure(text)).code).toBe("DeserializationFailed");
+    }
   });
 
   it("rejects a top level that is not an array as InvalidExport", async () => {
