@@ -45,6 +45,9 @@ async function fromEnvironment(): Promise<FunctionRuntime> {
         location: config.TASKS_LOCATION,
         queue: config.TASKS_QUEUE,
         targetUrl: config.IMPORT_CHUNK_URL,
+        // Cloud Tasks' maximum: just above importChunk's 1770 s timeout, so a slow chunk or plan
+        // task is not dispatched again while its first attempt still runs
+        dispatchDeadlineSeconds: 1800,
         ...(config.TASKS_SERVICE_ACCOUNT === undefined
           ? {}
           : { serviceAccountEmail: config.TASKS_SERVICE_ACCOUNT }),

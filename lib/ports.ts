@@ -35,6 +35,9 @@ export type DbRow = Record<string, unknown>;
  * it, and the same SQL runs on both. Parameters are positional (`$1`, `$2`, …).
  */
 export interface Db {
+  // R is the caller's statement of its own SELECT's columns (as with pg's `query<R>`); rows whose
+  // shape matters beyond that (ledger rows, runs, plans) are parsed with zod where they are read
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   query<R extends DbRow = DbRow>(
     sql: string,
     params?: readonly unknown[],

@@ -24,7 +24,7 @@ import {
 
 /** First bytes of a JSON scalar or string: `"`, `-`, digits, `t`rue, `f`alse, `n`ull. */
 const JSON_VALUE_STARTS: ReadonlySet<number> = new Set(
-  [...'"-0123456789tfn'].map((c) => c.charCodeAt(0)),
+  Array.from('"-0123456789tfn', (c) => c.charCodeAt(0)),
 );
 
 export interface ArrayElement {

@@ -14,7 +14,9 @@ export const pipeline: Migration = {
     sql("ALTER TABLE sentry_import.import_run ADD COLUMN IF NOT EXISTS staging_key text NULL"),
     sql("ALTER TABLE sentry_import.import_run ADD COLUMN IF NOT EXISTS trigger jsonb NULL"),
     sql("ALTER TABLE sentry_import.import_run ADD COLUMN IF NOT EXISTS email_filter jsonb NULL"),
-    sql("ALTER TABLE sentry_import.import_run ADD COLUMN IF NOT EXISTS planning_until timestamptz NULL"),
+    sql(
+      "ALTER TABLE sentry_import.import_run ADD COLUMN IF NOT EXISTS planning_until timestamptz NULL",
+    ),
     sql(`CREATE TABLE IF NOT EXISTS sentry_import.chunk_done (
       import_uuid uuid NOT NULL,
       model varchar(64) NOT NULL,
