@@ -33,6 +33,22 @@ export function statementFamily(sql: string): string {
   if (sql.includes("nextval(")) {
     return "SELECT nextval (allocate ids)";
   }
+  // a lookup of many keys at once reads a key list (unnest, json_to_recordset) and probes the
+  // table per key (a join, a LATERAL subquery or a scalar subquery): name the table
+  if (
+    /^\s*SELECT/i.test(sql) &&
+    /\bFROM (?:unnest|json_to_recordset|generate_series)\(/i.test(sql)
+  ) {
+    const tables = [
+      ...sql.matchAll(new RegExp(String.raw`\b(?:FROM|JOIN) (${IDENT})(\s*\()?`, "gi")),
+    ]
+      .filter((m) => m[2] === undefined)
+      .map((m) => (m[1] ?? "").replaceAll('"', ""))
+      .filter((t) => t.toUpperCase() !== "LATERAL");
+    if (tables[0] !== undefined) {
+      return `SELECT ${tables[0]} (probed per key)`;
+    }
+  }
   for (const pattern of PATTERNS) {
     const match = pattern.exec(sql);
     if (match !== null) {
