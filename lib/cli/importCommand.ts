@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { openDatabase } from "../adapters/database.ts";
+import { withAtomicImport } from "../engine/atomic.ts";
 import { runImport } from "../engine/runImport.ts";
 import type { ImportReport } from "../engine/runImport.ts";
 import { finishRun, findRun, recordRun } from "../engine/sql/importRuns.ts";
@@ -50,6 +51,7 @@ interface ImportCommandOptions {
   readonly chunkSize?: string;
   readonly concurrency?: string;
   readonly dryRun?: boolean;
+  readonly atomic?: boolean;
   readonly json?: boolean;
   readonly passwordMode: "unusable" | "pbkdf2";
   readonly pbkdf2Iterations?: string;
@@ -239,16 +241,20 @@ async function execute(
     const progress = makeProgressReporter(!silent && opts.json !== true && process.stderr.isTTY);
     let report: ImportReport;
     try {
-      report = await runImport(database ?? noDatabase(), source, {
-        importUuid: prepared.importUuid,
-        settings: { ...prepared.settings, chunkSize },
-        concurrency:
-          positiveInt(opts.concurrency, "--concurrency") ?? (database?.kind === "postgres" ? 3 : 1),
-        dryRun,
-        onProgress: progress.onProgress,
-        onPlanned: async (plan) => {
-          if (database !== null) {
-            await recordRun(database, {
+      const atomic = opts.atomic === true && database !== null;
+      const importInto = (target: Database): Promise<ImportReport> =>
+        runImport(target, source, {
+          importUuid: prepared.importUuid,
+          settings: { ...prepared.settings, chunkSize },
+          // one connection carries an atomic import, so its models go one at a time
+          concurrency: atomic
+            ? 1
+            : (positiveInt(opts.concurrency, "--concurrency") ??
+              (database?.kind === "postgres" ? 3 : 1)),
+          dryRun,
+          onProgress: progress.onProgress,
+          onPlanned: async (plan) => {
+            await recordRun(target, {
               importUuid: prepared.importUuid,
               source: prepared.src,
               scope: prepared.settings.scope,
@@ -257,10 +263,16 @@ async function execute(
               status: "importing",
               plan,
             });
-            run.recorded = true;
-          }
-        },
-      });
+            // an atomic import's chunks vanish with its transaction: nothing to resume
+            run.recorded = !atomic;
+          },
+        });
+      report =
+        database === null
+          ? await importInto(noDatabase())
+          : atomic
+            ? await withAtomicImport(database, importInto)
+            : await importInto(database);
     } finally {
       progress.stop();
     }
@@ -351,6 +363,10 @@ function buildImportCommand(
       "models imported at once within a dependency level (default: 3 on Postgres, 1 embedded)",
     )
     .option("--dry-run", "validate and plan the import, write nothing")
+    .option(
+      "--atomic",
+      "one transaction for the whole import, as Sentry's monolith does: a failure leaves nothing (models one at a time; nothing to resume)",
+    )
     .option("--json", "print the summary as JSON")
     .addOption(
       new Option("--password-mode <mode>", "replacement password of imported users")
