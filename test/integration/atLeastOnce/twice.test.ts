@@ -13,6 +13,7 @@ import type { ChunkOutcome } from "../../../lib/outcomes.ts";
 import type { Database } from "../../../lib/ports.ts";
 import {
   chunkRequest,
+  DEFAULT_FLAGS,
   exportRows,
   naturalSnapshot,
   resetDatabase,
@@ -187,6 +188,45 @@ describe.each(ADAPTER_KINDS)("on %s", (kind) => {
       expect(await tableCounts(db())).toEqual(counts);
     });
   });
+
+  it.each([
+    { model: "sentry.user", rows: USERS, flags: { mergeUsers: true }, kind: "Existing" },
+    { model: "sentry.option", rows: OPTIONS, flags: { overwriteConfigs: true }, kind: "Overwrite" },
+  ] as const)(
+    "processes the same $model chunk twice and writes once when its rows are $kind",
+    async ({ rows, flags, kind: expectedKind }) => {
+      // the same rows were imported before, by another import
+      const earlier = await importChunk(db(), chunkRequest(importUuid(randomUUID()), rows));
+      expect(earlier.kind).toBe("imported");
+      const request = chunkRequest(uuid, rows, { flags: { ...DEFAULT_FLAGS, ...flags } });
+      const before = await tableCounts(db());
+
+      const first = await importChunk(db(), request);
+      const afterFirst = await tableCounts(db());
+      const snapshot = await naturalSnapshot(db());
+      const second = await importChunk(db(), request);
+
+      expect([first.kind, second.kind]).toEqual(["imported", "alreadyImported"]);
+      expect(resultOf(first).mappedPks.map((row) => row.kind)).toEqual(
+        rows.map(() => expectedKind),
+      );
+      // rebuilt from the ledger row's existing_map / overwrite_map: the same kinds and pks
+      expect(resultOf(second)).toEqual(resultOf(first));
+      expect(resultOf(first).minInsertedPk).toBeNull();
+      // nothing new but the ledger row (and replica) and the pk map of the first delivery
+      expect(diff(before, afterFirst)).toEqual(
+        expectedKind === "Existing"
+          ? {
+              "public.sentry_controlimportchunk": 1,
+              "public.sentry_controlimportchunkreplica": 1,
+              "sentry_import.pk_map": rows.length,
+            }
+          : { "public.sentry_regionimportchunk": 1, "sentry_import.pk_map": rows.length },
+      );
+      expect(await tableCounts(db())).toEqual(afterFirst);
+      expect(await naturalSnapshot(db())).toEqual(snapshot);
+    },
+  );
 
   it("treats a redelivery with the import uuid spelled without dashes as the same chunk", async () => {
     const first = await deliver(db(), OPTIONS, []);
