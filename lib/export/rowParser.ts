@@ -17,6 +17,17 @@ import { readOptionValue, readUserOptionValue } from "./values/options.ts";
 import { readBitField, readBoolean, readInteger, readString } from "./values/scalars.ts";
 import { describeValue, ValueError } from "./values/valueError.ts";
 
+/** Fields whose values are secrets: error messages describe them without quoting them. */
+const SECRET_FIELDS: ReadonlySet<string> = new Set([
+  "password",
+  "session_nonce",
+  "validation_hash",
+  "token",
+  "hashed_token",
+  "refresh_token",
+  "hashed_refresh_token",
+]);
+
 export interface ParseRowOptions {
   /**
    * Run `validateRow` too (default true). Sentry validates only rows it is about to write, so a
@@ -122,7 +133,10 @@ export function parseRow(
       values[field.key] = readValue(field, raw);
     } catch (error) {
       if (error instanceof ValueError) {
-        throw fail(error.message, error);
+        // findings and logs must never carry a secret, not even a piece of one
+        throw SECRET_FIELDS.has(field.key)
+          ? fail(`cannot be read as ${field.kind} (the value is not shown: it is a secret)`)
+          : fail(error.message, error);
       }
       throw error;
     }
