@@ -8,7 +8,6 @@ import { ImportFailure } from "../errors.ts";
 import type { UnresolvedReference } from "../export/naturalKeys.ts";
 import type { SplitOptions } from "../export/splitter.ts";
 import type { ImportUuid } from "../ledger/key.ts";
-import type { ChunkResult } from "../ledger/result.ts";
 import type { ChunkOutcome } from "../outcomes.ts";
 import { runsByLevel } from "../planner/plan.ts";
 import type { Plan, PlannedRun } from "../planner/plan.ts";
@@ -21,7 +20,7 @@ import type { ImportSettings } from "./importOptions.ts";
 import { planImport } from "./planImport.ts";
 import { readRunChunks } from "./runReader.ts";
 import type { PlannedImport } from "./planImport.ts";
-import { summarise } from "./summary.ts";
+import { SummaryCounts, summarise } from "./summary.ts";
 import type { ImportSummary } from "./summary.ts";
 
 export type ImportProgress =
@@ -137,7 +136,8 @@ export async function runImport(
   if (!options.dryRun) {
     await options.onPlanned?.(plan);
   }
-  const results: ChunkResult[] = [];
+  // per-model counts only: the chunks' pk-map entries are not kept (they are in the database)
+  const results = new SummaryCounts();
   const unresolved: UnresolvedReference[] = [];
   if (!options.dryRun) {
     const earlier = new Map<ModelName, readonly ModelName[]>();
@@ -188,7 +188,7 @@ async function importRun(
   planned: PlannedImport,
   options: RunImportOptions,
   now: string,
-  results: ChunkResult[],
+  results: SummaryCounts,
   unresolved: UnresolvedReference[],
 ): Promise<void> {
   const { settings } = options;
@@ -235,7 +235,7 @@ async function importRun(
       case "imported":
       case "alreadyImported":
       case "lostRace":
-        results.push(outcome.result);
+        results.add(outcome.result);
         break;
       case "rejected":
         throw outcome.failure;

@@ -24,25 +24,54 @@ export interface ImportSummary {
   }[];
 }
 
-export function summarise(plan: Plan, results: readonly ChunkResult[]): ImportSummary {
-  const models = plan.runs.map((run): ModelSummary => {
-    let inserted = 0;
-    let existing = 0;
-    let overwritten = 0;
-    for (const result of results) {
-      if (result.model !== run.model) {
-        continue;
-      }
-      for (const row of result.mappedPks) {
-        if (row.kind === "Inserted") {
-          inserted += 1;
-        } else if (row.kind === "Existing") {
-          existing += 1;
-        } else {
-          overwritten += 1;
-        }
+/** Rows recorded per kind, for one model. */
+export interface KindCounts {
+  inserted: number;
+  existing: number;
+  overwritten: number;
+}
+
+/**
+ * Per-model counts of recorded rows, added up chunk by chunk as results arrive, so an import
+ * never holds its results (at a million users they are millions of pk-map entries).
+ */
+export class SummaryCounts {
+  readonly #byModel = new Map<ModelName, KindCounts>();
+
+  add(result: ChunkResult): void {
+    const counts = this.#byModel.get(result.model) ?? { inserted: 0, existing: 0, overwritten: 0 };
+    for (const row of result.mappedPks) {
+      if (row.kind === "Inserted") {
+        counts.inserted += 1;
+      } else if (row.kind === "Existing") {
+        counts.existing += 1;
+      } else {
+        counts.overwritten += 1;
       }
     }
+    this.#byModel.set(result.model, counts);
+  }
+
+  of(model: ModelName): Readonly<KindCounts> {
+    return this.#byModel.get(model) ?? { inserted: 0, existing: 0, overwritten: 0 };
+  }
+}
+
+export function summarise(
+  plan: Plan,
+  results: Iterable<ChunkResult> | SummaryCounts,
+): ImportSummary {
+  let counts: SummaryCounts;
+  if (results instanceof SummaryCounts) {
+    counts = results;
+  } else {
+    counts = new SummaryCounts();
+    for (const result of results) {
+      counts.add(result);
+    }
+  }
+  const models = plan.runs.map((run): ModelSummary => {
+    const { inserted, existing, overwritten } = counts.of(run.model);
     return {
       model: run.model,
       rows: run.rowCount,
