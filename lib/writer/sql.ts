@@ -78,8 +78,10 @@ export async function updateRecordsById(
   const assignments = columns
     .map((c) => `${quoteIdent(c.name)} = x.${quoteIdent(c.name)}`)
     .join(", ");
+  // `t.id = ANY(…)` lets the planner find the rows through the primary key whatever it thinks
+  // json_to_recordset returns (it guesses 100 rows, and preferred a scan of small tables)
   await db.query(
-    `UPDATE ${quoteIdent(table)} AS t SET ${assignments} FROM json_to_recordset($1::json) AS ${recordDefinition(withId)} WHERE t.id = x.id`,
-    [JSON.stringify(records)],
+    `UPDATE ${quoteIdent(table)} AS t SET ${assignments} FROM json_to_recordset($1::json) AS ${recordDefinition(withId)} WHERE t.id = x.id AND t.id = ANY($2::bigint[])`,
+    [JSON.stringify(records), records.map((r) => r["id"])],
   );
 }

@@ -27,8 +27,14 @@ async function findUserEmails(db: Db, userIds: readonly number[]): Promise<Map<s
     return found;
   }
   const { rows } = await db.query<{ id: string; user_id: string; email: string }>(
-    `SELECT id::text AS id, user_id::text AS user_id, email FROM ${quoteIdent(userEmailModel.table)}
-     WHERE user_id = ANY($1::bigint[])`,
+    // one index probe per user (see lookupPkMap for why not `user_id = ANY(…)`)
+    `SELECT e.id::text AS id, e.user_id::text AS user_id, e.email
+     FROM unnest($1::bigint[]) AS u(id)
+     CROSS JOIN LATERAL (
+       SELECT t.id, t.user_id, t.email FROM ${quoteIdent(userEmailModel.table)} t
+       WHERE t.user_id = u.id
+       OFFSET 0
+     ) AS e`,
     [[...new Set(userIds)]],
   );
   for (const row of rows) {

@@ -23,8 +23,16 @@ async function findGlobalOptions(db: Db, userIds: readonly number[]): Promise<Se
     return found;
   }
   const { rows } = await db.query<{ user_id: string; key: string }>(
-    `SELECT user_id::text AS user_id, key FROM ${quoteIdent(userOptionModel.table)}
-     WHERE user_id = ANY($1::bigint[]) AND organization_id IS NULL AND project_id IS NULL`,
+    // a probe of the (user_id, organization_id, key) index per user: with `user_id = ANY(…)`
+    // the planner, without statistics on a table this import is filling, chose to scan every
+    // global option (the IS NULL indexes) and filter, once per chunk
+    `SELECT o.user_id::text AS user_id, o.key
+     FROM unnest($1::bigint[]) AS u(id)
+     CROSS JOIN LATERAL (
+       SELECT t.user_id, t.key FROM ${quoteIdent(userOptionModel.table)} t
+       WHERE t.user_id = u.id AND t.organization_id IS NULL AND t.project_id IS NULL
+       OFFSET 0
+     ) AS o`,
     [[...new Set(userIds)]],
   );
   for (const row of rows) {

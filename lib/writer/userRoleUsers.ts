@@ -23,9 +23,15 @@ async function findAssignments(db: Db, userIds: readonly number[]): Promise<Map<
     return found;
   }
   const { rows } = await db.query<{ id: string; user_id: string; role_id: string }>(
-    `SELECT min(id)::text AS id, user_id::text AS user_id, role_id::text AS role_id
-     FROM ${quoteIdent(roleUserModel.table)} WHERE user_id = ANY($1::bigint[])
-     GROUP BY user_id, role_id`,
+    // one index probe per user (see lookupPkMap for why not `user_id = ANY(…)`)
+    `SELECT min(a.id)::text AS id, a.user_id::text AS user_id, a.role_id::text AS role_id
+     FROM unnest($1::bigint[]) AS u(id)
+     CROSS JOIN LATERAL (
+       SELECT t.id, t.user_id, t.role_id FROM ${quoteIdent(roleUserModel.table)} t
+       WHERE t.user_id = u.id
+       OFFSET 0
+     ) AS a
+     GROUP BY a.user_id, a.role_id`,
     [[...new Set(userIds)]],
   );
   for (const row of rows) {

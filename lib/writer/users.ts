@@ -44,9 +44,15 @@ async function lookupUsernames(
     return found;
   }
   const { rows } = await db.query<{ candidate: string; folded: string; id: string | null }>(
+    // one probe of the lower(username) index per candidate (see lookupPkMap for why: as a plain
+    // join, or as a scalar min() subquery, the planner chose to scan every user, per chunk)
     `SELECT c.candidate, lower(c.candidate) AS folded, min(u.id)::text AS id
      FROM unnest($1::text[]) AS c(candidate)
-     LEFT JOIN ${quoteIdent(userModel.table)} u ON lower(u.username) = lower(c.candidate)
+     LEFT JOIN LATERAL (
+       SELECT t.id FROM ${quoteIdent(userModel.table)} t
+       WHERE lower(t.username) = lower(c.candidate)
+       OFFSET 0
+     ) AS u ON true
      GROUP BY c.candidate`,
     [[...new Set(candidates)]],
   );

@@ -48,9 +48,18 @@ export async function lookupPkMap(
   if (oldPks.length === 0) {
     return found;
   }
+  // One primary-key probe per old pk. With `old_pk = ANY(…)` the planner, which has no
+  // statistics on a table this very import is filling, read every entry of the model and
+  // filtered: a full scan per chunk, quadratic over an import. The LIMIT keeps the lateral
+  // subquery from being flattened back into that plan.
   const { rows } = await db.query<{ old_pk: string; new_pk: string; kind: ImportKind }>(
-    `SELECT old_pk::text, new_pk::text, kind FROM ${PK_MAP_TABLE}
-     WHERE import_uuid = $1::uuid AND model = $2 AND old_pk = ANY($3::bigint[])`,
+    `SELECT m.old_pk::text, m.new_pk::text, m.kind
+     FROM unnest($3::bigint[]) AS k(old_pk)
+     CROSS JOIN LATERAL (
+       SELECT p.old_pk, p.new_pk, p.kind FROM ${PK_MAP_TABLE} p
+       WHERE p.import_uuid = $1::uuid AND p.model = $2 AND p.old_pk = k.old_pk
+       LIMIT 1
+     ) AS m`,
     [importUuid, model, [...new Set(oldPks)]],
   );
   for (const row of rows) {
