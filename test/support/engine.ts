@@ -21,6 +21,8 @@ import type { AdapterKind, OpenedTestDatabase } from "./db.ts";
 import { readShared, SHARED_AVAILABLE, sharedPath } from "./shared.ts";
 import { generateExportText } from "./synthetic/index.ts";
 import type { SyntheticExportOptions } from "./synthetic/index.ts";
+import { CONFIG_TABLES } from "./synthetic/models.ts";
+import type { ConfigTable } from "./synthetic/models.ts";
 
 /** The instant every test import runs at. */
 export const NOW = "2031-03-04T05:06:07.000Z";
@@ -134,25 +136,9 @@ export async function rowsOf<R extends DbRow = DbRow>(
   return (await db.query<R>(sql, params)).rows;
 }
 
-/** Row counts of the tables a Config import writes, and of the side-effect table. */
-export const WRITTEN_TABLES = [
-  "auth_user",
-  "sentry_email",
-  "sentry_useremail",
-  "sentry_useroption",
-  "sentry_userpermission",
-  "sentry_userrole",
-  "sentry_userrole_users",
-  "sentry_option",
-  "sentry_controloption",
-  "sentry_relay",
-  "sentry_relayusage",
-  "sentry_apitoken",
-  "sentry_apiauthorization",
-  "sentry_lostpasswordhash",
-] as const;
-
-export type WrittenTable = (typeof WRITTEN_TABLES)[number];
+/** The tables a Config import writes, and the side-effect table (one list, the generator's). */
+export const WRITTEN_TABLES = CONFIG_TABLES;
+export type WrittenTable = ConfigTable;
 
 export async function tableCounts(db: Db): Promise<Record<WrittenTable, number>> {
   const out: Partial<Record<WrittenTable, number>> = {};
