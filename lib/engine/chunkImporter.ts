@@ -27,8 +27,7 @@ import type { WritableRow } from "../writer/types.ts";
 import { textOf } from "../writer/records.ts";
 import type { ChunkFilters, ChunkRequest } from "./chunkRequest.ts";
 import { rewriteForeignKeys } from "./foreignKeys.ts";
-import { findLedgerRow, lockChunk, writeLedgerRows } from "./sql/ledger.ts";
-import { recordPkMap } from "./sql/pkMap.ts";
+import { findLedgerRow, lockChunk, recordChunk } from "./sql/ledger.ts";
 
 export interface ChunkImportOptions {
   /**
@@ -206,8 +205,7 @@ async function writeChunk(
     });
     const ledgerRow = ledgerRowOf(key.importUuid, result);
     if (ledgerRow !== null) {
-      await writeLedgerRows(tx, tables, ledgerRow, request.now);
-      await recordPkMap(tx, key.importUuid, spec.name, records);
+      await recordChunk(tx, tables, ledgerRow, request.now, records);
     }
     await beforeCommit();
     return result;

@@ -16,25 +16,9 @@ export interface MappedPk {
   readonly kind: ImportKind;
 }
 
-export async function recordPkMap(
-  db: Db,
-  importUuid: ImportUuid,
-  model: ModelName,
-  rows: readonly RecordedRow[],
-): Promise<void> {
-  if (rows.length === 0) {
-    return;
-  }
-  await db.query(
-    `INSERT INTO ${PK_MAP_TABLE} (import_uuid, model, old_pk, new_pk, kind)
-     SELECT $1::uuid, $2, x.old_pk, x.new_pk, x.kind
-     FROM json_to_recordset($3::json) AS x(old_pk bigint, new_pk bigint, kind text)`,
-    [
-      importUuid,
-      model,
-      JSON.stringify(rows.map((r) => ({ old_pk: r.oldPk, new_pk: r.newPk, kind: r.kind }))),
-    ],
-  );
+/** The chunk's recorded rows as the JSON `json_to_recordset` expands into pk-map rows. */
+export function pkMapJson(rows: readonly RecordedRow[]): string {
+  return JSON.stringify(rows.map((r) => ({ old_pk: r.oldPk, new_pk: r.newPk, kind: r.kind })));
 }
 
 /** The entries of `model` for the given old pks; absent pks are simply missing from the map. */
