@@ -178,6 +178,29 @@ export async function runImport(
   };
 }
 
+/**
+ * Yields what `source` yields, reading the next item while the caller works on the current one:
+ * the next chunk is cut from the export and parsed while the database writes this one.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done === true) {
+        return;
+      }
+      pending = iterator.next();
+      // a read failure surfaces when the caller asks for that item, not as an unhandled rejection
+      pending.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
 async function importRun(
   database: Database,
   source: ByteSource,
@@ -196,13 +219,8 @@ async function importRun(
     usernames: settings.usernameFilter === null ? null : new Set(settings.usernameFilter),
     emails: planned.emailFilter === null ? null : new Set(planned.emailFilter),
   };
-  for await (const { chunk, rows } of readRunChunks(
-    source,
-    run,
-    planned.userKeys,
-    unresolved,
-    split,
-  )) {
+  const chunks = readAhead(readRunChunks(source, run, planned.userKeys, unresolved, split));
+  for await (const { chunk, rows } of chunks) {
     if (stop.stopped) {
       return;
     }
