@@ -112,7 +112,7 @@ function hasUnresolvedNaturalKey(row: ParsedRow): boolean {
   return Object.values(row.values).some((v) => v instanceof NaturalKey);
 }
 
-/** §7 steps 3–4: deserialise and validate every row, then drop the filtered ones. */
+/** §7 steps 3–4: deserialise (and validate, unless planning did) every row, then filter. */
 function parseChunkRows(
   spec: ModelSpec,
   rows: readonly ExportRow[],
@@ -120,7 +120,9 @@ function parseChunkRows(
 ): ResolvedRow[] {
   const kept: ResolvedRow[] = [];
   rows.forEach((raw, index) => {
-    const parsed = parseRow(spec, raw, request.minOrdinal + index);
+    const parsed = parseRow(spec, raw, request.minOrdinal + index, {
+      validate: request.validated !== true,
+    });
     // an unresolvable natural key behaves like a missing reference (decision f)
     if (!hasUnresolvedNaturalKey(parsed) && passesFilters(spec, parsed, request.filters)) {
       kept.push(parsed as ResolvedRow);

@@ -31,4 +31,10 @@ export interface ChunkRequest {
   readonly filters: ChunkFilters;
   /** the import's "now" (ISO string) */
   readonly now: string;
+  /**
+   * The rows already passed `validateRow` when the import was planned (the CLI's plan pass
+   * validates every in-scope row before anything is written), so they are only parsed here.
+   * Absent or false: the importer validates them itself.
+   */
+  readonly validated?: boolean;
 }

@@ -237,6 +237,8 @@ async function importRun(
         flags: settings.flags,
         filters,
         now,
+        // planImport validated every row of the run
+        validated: true,
       },
       options,
     );
