@@ -6,8 +6,9 @@
  * source's HMAC has been verified by the time it returns.
  */
 import { ImportFailure } from "../errors.ts";
-import { readExportRows } from "../export/envelope.ts";
+import { parseElement, readExportRows } from "../export/envelope.ts";
 import type { ExportRow } from "../export/envelope.ts";
+import { splitJsonArray } from "../export/splitter.ts";
 import type { SplitOptions } from "../export/splitter.ts";
 import { hasNaturalKeys, UserKeyIndex } from "../export/naturalKeys.ts";
 import { parseRow } from "../export/rowParser.ts";
@@ -29,6 +30,12 @@ export interface PlannedImport {
   readonly emailFilter: readonly string[] | null;
   /** set when the file holds natural-key user references (decision f) */
   readonly userKeys: UserKeyIndex | null;
+  /**
+   * Where each run starts in the plaintext: the byte offset of its first element, keyed by that
+   * element's position. A run's reader skips the bytes before it instead of cutting every
+   * earlier element out of the export again.
+   */
+  readonly runOffsets: ReadonlyMap<number, number>;
 }
 
 /** Catches a pk repeated within one run, cheaply: one number per row, sorted at the run's end. */
@@ -101,7 +108,14 @@ export async function planImport(
   const emailFilter = usernames === null ? null : new Set<string>();
   let naturalKeysSeen = false;
 
-  for await (const row of readExportRows(source(), split)) {
+  const runOffsets = new Map<number, number>();
+  let previousModel: string | null = null;
+  for await (const element of splitJsonArray(source(), split)) {
+    const row = parseElement(element);
+    if (row.model !== previousModel) {
+      runOffsets.set(row.position, element.byteOffset);
+      previousModel = row.model;
+    }
     runs.push(row.position, row.model);
     pks.push(row);
     const ordinal = (ordinals.get(row.model) ?? 0) + 1;
@@ -130,6 +144,7 @@ export async function planImport(
     plan,
     emailFilter: emailFilter === null ? null : [...emailFilter],
     userKeys: naturalKeysSeen ? await indexUsers(source, split) : null,
+    runOffsets,
   };
 }
 

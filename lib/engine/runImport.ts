@@ -219,7 +219,16 @@ async function importRun(
     usernames: settings.usernameFilter === null ? null : new Set(settings.usernameFilter),
     emails: planned.emailFilter === null ? null : new Set(planned.emailFilter),
   };
-  const chunks = readAhead(readRunChunks(source, run, planned.userKeys, unresolved, split));
+  const chunks = readAhead(
+    readRunChunks(
+      source,
+      run,
+      planned.userKeys,
+      unresolved,
+      split,
+      planned.runOffsets.get(run.firstPosition),
+    ),
+  );
   for await (const { chunk, rows } of chunks) {
     if (stop.stopped) {
       return;

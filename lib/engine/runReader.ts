@@ -57,17 +57,52 @@ export function resolveRawNaturalKeys(
   return fields === null ? row : { ...row, fields };
 }
 
+const OPENING_BRACKET = new Uint8Array([0x5b]);
+
+/**
+ * The export from the element at `byteOffset` on, as an array of its own: `[` and then the bytes
+ * of that element and everything after it. The bytes before are dropped without being looked at.
+ */
+async function* arrayFromOffset(
+  bytes: AsyncIterable<Uint8Array>,
+  byteOffset: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  yield OPENING_BRACKET;
+  let seen = 0;
+  for await (const piece of bytes) {
+    const end = seen + piece.length;
+    if (end > byteOffset) {
+      yield seen >= byteOffset ? piece : piece.subarray(byteOffset - seen);
+    }
+    seen = end;
+  }
+}
+
+/**
+ * @param runOffset the byte offset of the run's first element (from the plan pass): reading
+ *   starts there, so the elements of earlier runs are not cut out again. Without it the whole
+ *   export is split from its start.
+ */
 export async function* readRunChunks(
   source: ByteSource,
   run: PlannedRun,
   userKeys: UserKeyIndex | null,
   unresolved: UnresolvedReference[],
   split: SplitOptions = {},
+  runOffset?: number,
 ): AsyncGenerator<ChunkOfRows, void, undefined> {
-  const chunks = [...run.chunks];
-  let current = chunks.shift();
+  const { chunks } = run;
+  let next = 0;
+  let current = chunks[next];
   let rows: ExportRow[] = [];
-  for await (const element of splitJsonArray(source(), split)) {
+  const elements =
+    runOffset === undefined
+      ? splitJsonArray(source(), split)
+      : splitJsonArray(arrayFromOffset(source(), runOffset), split);
+  // positions counted by the splitter are shifted by this much
+  const shift = runOffset === undefined ? 0 : run.firstPosition - 1;
+  for await (const piece of elements) {
+    const element = shift === 0 ? piece : { ...piece, position: piece.position + shift };
     if (current === undefined || element.position > run.lastPosition) {
       break;
     }
@@ -84,7 +119,8 @@ export async function* readRunChunks(
     if (element.position === current.lastPosition) {
       yield { chunk: current, rows };
       rows = [];
-      current = chunks.shift();
+      next += 1;
+      current = chunks[next];
     }
   }
 }
