@@ -33,6 +33,15 @@ export function statementFamily(sql: string): string {
   if (sql.includes("nextval(")) {
     return "SELECT nextval (allocate ids)";
   }
+  // several data-modifying statements in one: name every table written
+  if (/^\s*WITH\b/i.test(sql)) {
+    const written = [...sql.matchAll(new RegExp(String.raw`\bINSERT INTO (${IDENT})`, "gi"))].map(
+      (m) => (m[1] ?? "").replaceAll('"', ""),
+    );
+    if (written.length > 0) {
+      return `INSERT ${written.join(" + ")}`;
+    }
+  }
   // a lookup of many keys at once reads a key list (unnest, json_to_recordset) and probes the
   // table per key (a join, a LATERAL subquery or a scalar subquery): name the table
   if (
