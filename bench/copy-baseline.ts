@@ -11,11 +11,13 @@ import { join } from "node:path";
 import { once } from "node:events";
 import { readExportRows } from "../lib/export/envelope.ts";
 import { parseRow } from "../lib/export/rowParser.ts";
-import type { ResolvedRow } from "../lib/export/row.ts";
+import type { ResolvedRow, ResolvedValue } from "../lib/export/row.ts";
 import { fileSource } from "../lib/format/index.ts";
+import { API_TOKEN } from "../lib/registry/names.ts";
 import { getModel } from "../lib/registry/registry.ts";
 import type { ModelSpec } from "../lib/registry/types.ts";
-import { columnRecord, completeValues, modelColumns } from "../lib/writer/records.ts";
+import { mintTokenSecret, sha256Hex } from "../lib/secrets.ts";
+import { columnRecord, completeValues, modelColumns, textOf } from "../lib/writer/records.ts";
 import type { ColumnValueSpec } from "../lib/writer/sql.ts";
 
 export interface CopyTable {
@@ -61,6 +63,32 @@ function csvField(column: ColumnValueSpec, value: unknown): string {
   }
 }
 
+/**
+ * API tokens as the importer stores them (§9.8): a secret already taken gets a new one, and the
+ * derived columns are recomputed. Synthetic exports of a million users repeat a token.
+ */
+class TokenSecrets {
+  readonly #taken = new Set<string>();
+
+  #unique(secret: string, tokenType: string | null): string {
+    const stored = this.#taken.has(secret) ? mintTokenSecret(tokenType) : secret;
+    this.#taken.add(stored);
+    return stored;
+  }
+
+  store(values: Record<string, ResolvedValue>): void {
+    const tokenType = typeof values["token_type"] === "string" ? values["token_type"] : null;
+    const token = this.#unique(textOf(values, "token"), tokenType);
+    const refresh = values["refresh_token"];
+    const storedRefresh = typeof refresh === "string" ? this.#unique(refresh, tokenType) : null;
+    values["token"] = token;
+    values["refresh_token"] = storedRefresh;
+    values["hashed_token"] = sha256Hex(token);
+    values["token_last_characters"] = token.slice(-4);
+    values["hashed_refresh_token"] = storedRefresh === null ? null : sha256Hex(storedRefresh);
+  }
+}
+
 /** Writes one CSV file per table into `dir`; returns the tables in file order of their models. */
 export async function convertExportToCsv(
   exportPath: string,
@@ -69,6 +97,7 @@ export async function convertExportToCsv(
 ): Promise<CopyTable[]> {
   const tables = new Map<string, { table: CopyTable; out: WriteStream; spec: ModelSpec }>();
   const ordinals = new Map<string, number>();
+  const tokens = new TokenSecrets();
   for await (const row of readExportRows(fileSource(exportPath)())) {
     const spec = getModel(row.model);
     if (spec === undefined) {
@@ -89,6 +118,9 @@ export async function convertExportToCsv(
     }
     const parsed = parseRow(spec, row, ordinal) as ResolvedRow;
     const values = completeValues({ row: parsed, values: parsed.values, fkKinds: {} }, now);
+    if (spec.name === API_TOKEN) {
+      tokens.store(values);
+    }
     const record = columnRecord(spec, values, row.pk);
     const line = `${entry.table.columns.map((c) => csvField(c, record[c.name])).join(",")}\n`;
     entry.table.rows += 1;
