@@ -31,6 +31,10 @@ export async function rewriteForeignKeys(
     lookups.set(fk.target, await lookupPkMap(db, importUuid, fk.target, oldPks));
   }
 
+  if (spec.foreignKeys.length === 0) {
+    // nothing to rewrite: the parsed values serve as they are (they are never modified)
+    return rows.map((row) => ({ row, values: row.values, fkKinds: {} }));
+  }
   const out: WritableRow[] = [];
   for (const row of rows) {
     const values: Record<string, ResolvedValue> = { ...row.values };

@@ -32,10 +32,14 @@ export class ChunkWrites {
     this.#model = model;
   }
 
-  /** Records `writable` as Inserted with `values` (every field, by JSON key). */
+  /**
+   * Records `writable` as Inserted with `values` (every field, by JSON key). The object is taken
+   * over, not copied (a chunk's rows are copied enough already): later `reuse` changes are merged
+   * into it, so the caller must pass one of its own and not modify it afterwards.
+   */
   insert(writable: WritableRow, values: Values): Target {
     const target: Target = { kind: "pending", slot: this.#inserts.length };
-    this.#inserts.push({ ...values });
+    this.#inserts.push(values);
     this.#outcomes.push({ writable, kind: "Inserted", target });
     return target;
   }

@@ -75,7 +75,8 @@ function scrubbed(
   ctx: WriteContext,
   values: Record<string, ResolvedValue>,
 ): Record<string, ResolvedValue> {
-  const out = { ...values };
+  // `values` is the writer's own copy (completeValues): scrubbed in place
+  const out = values;
   if (ctx.scope === "User" || ctx.scope === "Organization") {
     out["is_staff"] = false;
     out["is_superuser"] = false;
