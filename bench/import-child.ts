@@ -50,6 +50,12 @@ export interface ChildResult {
   readonly chunks: number;
   readonly maxRssMb: number;
   readonly peakHeapMb: number;
+  /** the highest RSS the sampler saw, and when (maxRssMb may be a peak between two samples) */
+  readonly sampledPeakRss: {
+    readonly mb: number;
+    readonly phase: string;
+    readonly atSeconds: number;
+  };
   readonly cpuUserSeconds: number;
   readonly cpuSystemSeconds: number;
   /** busy CPU seconds of the whole machine during the timed window */
@@ -72,14 +78,25 @@ async function main(): Promise<void> {
   const database = input.profileStatements ? timedDatabase(opened, stats) : opened;
   await migrate(opened);
 
+  const started = performance.now();
+  // where the memory peaks: sampled ten times a second, with the phase it happened in
+  let phase = "opening";
   let peakHeap = process.memoryUsage().heapUsed;
+  let peakRss = { mb: 0, phase, atSeconds: 0 };
   const heapSampler = setInterval(() => {
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-  }, 250);
+    const usage = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+    if (usage.rss / 2 ** 20 > peakRss.mb) {
+      peakRss = {
+        mb: usage.rss / 2 ** 20,
+        phase,
+        atSeconds: (performance.now() - started) / 1000,
+      };
+    }
+  }, 100);
 
   const cpuStart = process.cpuUsage();
   const machineStart = machineBusySeconds();
-  const started = performance.now();
   const source: ByteSource =
     input.keyPath === null
       ? fileSource(input.exportPath)
@@ -92,6 +109,7 @@ async function main(): Promise<void> {
         ).plaintext;
 
   const id = importUuid(randomUUID());
+  phase = "planning";
   let planSeconds = 0;
   let chunks = 0;
   let rowsDone = 0;
@@ -108,6 +126,7 @@ async function main(): Promise<void> {
   const onProgress = (event: ImportProgress): void => {
     switch (event.kind) {
       case "planned":
+        phase = "recording the plan";
         planSeconds = (performance.now() - started) / 1000;
         totalRows = event.plan.runs.reduce((n, run) => n + run.rowCount, 0);
         process.stderr.write(
@@ -115,6 +134,7 @@ async function main(): Promise<void> {
         );
         break;
       case "level":
+        phase = `level ${String(event.level)}`;
         closeLevel();
         levelStarted = performance.now();
         levels.push({
@@ -168,6 +188,7 @@ async function main(): Promise<void> {
     },
   });
   closeLevel();
+  phase = "finishing";
   await finishRun(database, id, { status: "completed", summary: report.summary, findings: [] });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
@@ -190,6 +211,7 @@ async function main(): Promise<void> {
     chunks,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     peakHeapMb: peakHeap / 2 ** 20,
+    sampledPeakRss: peakRss,
     cpuUserSeconds: cpu.user / 1e6,
     cpuSystemSeconds: cpu.system / 1e6,
     machineBusySeconds: machine,

@@ -229,6 +229,9 @@ async function main(): Promise<void> {
     log(
       `import: ${result.seconds.toFixed(1)} s (plan ${result.planSeconds.toFixed(1)} s), ${String(result.chunks)} chunks, ${rowsPerSecond.toFixed(0)} rows/s, peak RSS ${result.maxRssMb.toFixed(0)} MB (peak heap ${result.peakHeapMb.toFixed(0)} MB)`,
     );
+    log(
+      `  sampled RSS peaked at ${result.sampledPeakRss.mb.toFixed(0)} MB, ${result.sampledPeakRss.atSeconds.toFixed(1)} s in (${result.sampledPeakRss.phase})`,
+    );
     for (const level of result.levels) {
       log(
         `  level ${String(level.level)}: ${level.seconds.toFixed(1)} s  ${level.models.join(", ")}`,
