@@ -55,6 +55,10 @@ export interface ChildResult {
     readonly mb: number;
     readonly phase: string;
     readonly atSeconds: number;
+    /** V8's heap (used and reserved) and memory outside it (buffers) at that moment */
+    readonly heapUsedMb: number;
+    readonly heapTotalMb: number;
+    readonly externalMb: number;
   };
   readonly cpuUserSeconds: number;
   readonly cpuSystemSeconds: number;
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
   // where the memory peaks: sampled ten times a second, with the phase it happened in
   let phase = "opening";
   let peakHeap = process.memoryUsage().heapUsed;
-  let peakRss = { mb: 0, phase, atSeconds: 0 };
+  let peakRss = { mb: 0, phase, atSeconds: 0, heapTotalMb: 0, heapUsedMb: 0, externalMb: 0 };
   const heapSampler = setInterval(() => {
     const usage = process.memoryUsage();
     peakHeap = Math.max(peakHeap, usage.heapUsed);
@@ -91,6 +95,9 @@ async function main(): Promise<void> {
         mb: usage.rss / 2 ** 20,
         phase,
         atSeconds: (performance.now() - started) / 1000,
+        heapTotalMb: usage.heapTotal / 2 ** 20,
+        heapUsedMb: usage.heapUsed / 2 ** 20,
+        externalMb: usage.external / 2 ** 20,
       };
     }
   }, 100);

@@ -230,7 +230,7 @@ async function main(): Promise<void> {
       `import: ${result.seconds.toFixed(1)} s (plan ${result.planSeconds.toFixed(1)} s), ${String(result.chunks)} chunks, ${rowsPerSecond.toFixed(0)} rows/s, peak RSS ${result.maxRssMb.toFixed(0)} MB (peak heap ${result.peakHeapMb.toFixed(0)} MB)`,
     );
     log(
-      `  sampled RSS peaked at ${result.sampledPeakRss.mb.toFixed(0)} MB, ${result.sampledPeakRss.atSeconds.toFixed(1)} s in (${result.sampledPeakRss.phase})`,
+      `  sampled RSS peaked at ${result.sampledPeakRss.mb.toFixed(0)} MB, ${result.sampledPeakRss.atSeconds.toFixed(1)} s in (${result.sampledPeakRss.phase}; V8 heap ${result.sampledPeakRss.heapUsedMb.toFixed(0)} of ${result.sampledPeakRss.heapTotalMb.toFixed(0)} MB, external ${result.sampledPeakRss.externalMb.toFixed(0)} MB)`,
     );
     for (const level of result.levels) {
       log(
