@@ -23,6 +23,7 @@ import { modelInScope } from "../registry/scopes.ts";
 import type { ModelName } from "../registry/types.ts";
 import type { ImportSettings } from "./importOptions.ts";
 import { textOf } from "../writer/records.ts";
+import { PkRecord } from "./pkRecord.ts";
 
 export interface PlannedImport {
   readonly plan: Plan;
@@ -38,10 +39,10 @@ export interface PlannedImport {
   readonly runOffsets: ReadonlyMap<number, number>;
 }
 
-/** Catches a pk repeated within one run, cheaply: one number per row, sorted at the run's end. */
+/** Catches a pk repeated within one run, cheaply: the run's pks, sorted at its end if need be. */
 class DuplicatePkCheck {
   #model: ModelName | null = null;
-  #pks: number[] = [];
+  #pks = new PkRecord();
   #positions = new Map<number, number>();
   #ascending = true;
   #last = -Infinity;
@@ -55,7 +56,7 @@ class DuplicatePkCheck {
       this.#ascending = false;
     }
     this.#last = row.pk;
-    this.#pks.push(row.pk);
+    this.#pks.add(row.pk, this.#ascending);
     if (!this.#ascending) {
       // the latest position of each pk: when a pk turns out repeated, it is a repetition
       this.#positions.set(row.pk, row.position);
@@ -64,7 +65,7 @@ class DuplicatePkCheck {
 
   finish(): void {
     if (!this.#ascending) {
-      const sorted = Float64Array.from(this.#pks).sort();
+      const sorted = this.#pks.sorted();
       for (let i = 1; i < sorted.length; i += 1) {
         if (sorted[i] === sorted[i - 1]) {
           const pk = sorted[i] ?? 0;
@@ -84,7 +85,7 @@ class DuplicatePkCheck {
       }
     }
     this.#model = null;
-    this.#pks = [];
+    this.#pks = new PkRecord();
     this.#positions = new Map();
     this.#ascending = true;
     this.#last = -Infinity;
