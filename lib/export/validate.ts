@@ -92,8 +92,28 @@ function checkField(row: ParsedRow, field: FieldSpec, value: FieldValue | undefi
   }
 }
 
+/**
+ * Answers of `isKnownTimeZone` so far. Building an `Intl.DateTimeFormat` per time-zone option
+ * was 30% of the plan pass, and an export repeats a few hundred zone names at most; the cap
+ * keeps a file of made-up names from growing it without bound.
+ */
+const knownTimeZones = new Map<string, boolean>();
+const KNOWN_TIME_ZONES_CAP = 10_000;
+
 /** Whether Node's ICU knows the zone (aliases included), as `Intl.DateTimeFormat` decides. */
 export function isKnownTimeZone(name: string): boolean {
+  const cached = knownTimeZones.get(name);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const known = askIcu(name);
+  if (knownTimeZones.size < KNOWN_TIME_ZONES_CAP) {
+    knownTimeZones.set(name, known);
+  }
+  return known;
+}
+
+function askIcu(name: string): boolean {
   // offsets such as "+01:00" are accepted by recent ICU but are not IANA zone names
   if (name === "" || /^[+-]/.test(name)) {
     return false;
