@@ -70,6 +70,19 @@ export function relocationDependenciesOf(model: ModelSpec): readonly ModelName[]
   return [...deps];
 }
 
+const FOREIGN_KEY_TARGETS: ReadonlySet<ModelName> = new Set(
+  CONFIG_MODELS.flatMap((m) => m.foreignKeys.map((f) => f.target)),
+);
+
+/**
+ * Whether some model's FK points at `model`, i.e. whether FK rewriting ever looks its pk-map
+ * entries up (§11.3): `sentry.user` and `sentry.userrole`. Ordering-only dependencies (§6.1)
+ * never read the map.
+ */
+export function isForeignKeyTarget(model: ModelName): boolean {
+  return FOREIGN_KEY_TARGETS.has(model);
+}
+
 /**
  * Side effects that link models beyond their FKs (§6.2): inserting a user writes user emails
  * and emails, inserting a user email writes emails.

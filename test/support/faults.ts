@@ -17,6 +17,7 @@ import type { ChunkFilters, ChunkRequest } from "../../lib/engine/chunkRequest.t
 import type { ExportRow } from "../../lib/export/envelope.ts";
 import type { ImportUuid } from "../../lib/ledger/key.ts";
 import type { ByteSource, Db } from "../../lib/ports.ts";
+import { CONFIG_MODELS, isForeignKeyTarget } from "../../lib/registry/registry.ts";
 import { toModelName } from "../../lib/registry/types.ts";
 import type { ImportScope, ModelName } from "../../lib/registry/types.ts";
 import type { ImportFlags } from "../../lib/writer/types.ts";
@@ -231,10 +232,12 @@ export async function naturalSnapshot(db: Db): Promise<NaturalSnapshot> {
 }
 
 /**
- * Checks that the pk map and the ledger maps agree: every ledger entry has a pk-map row with the
- * same new pk and kind, and the other way round. Returns the disagreements (empty when none).
+ * Checks that the pk map and the ledger maps agree: every ledger entry of a model FKs point at
+ * has a pk-map row with the same new pk and kind, and the other way round (other models have no
+ * pk-map rows). Returns the disagreements (empty when none).
  */
 export async function ledgerPkMapDisagreements(db: Db): Promise<string[]> {
+  const mappedModels = CONFIG_MODELS.map((m) => m.name).filter(isForeignKeyTarget);
   const { rows } = await db.query<{ problem: string }>(
     `WITH ledger AS (
        SELECT c.import_uuid, c.model, e.key::bigint AS old_pk, e.value::text::bigint AS new_pk, m.kind
@@ -242,6 +245,7 @@ export async function ledgerPkMapDisagreements(db: Db): Promise<string[]> {
        CROSS JOIN LATERAL (VALUES ('Inserted', c.inserted_map), ('Existing', c.existing_map),
                                   ('Overwrite', c.overwrite_map)) AS m(kind, map)
        CROSS JOIN LATERAL jsonb_each(m.map) AS e
+       WHERE c.model = ANY($1::text[])
      )
      SELECT 'ledger only: ' || l.model || ' ' || l.old_pk AS problem
      FROM ledger l LEFT JOIN sentry_import.pk_map p
@@ -253,6 +257,7 @@ export async function ledgerPkMapDisagreements(db: Db): Promise<string[]> {
      LEFT JOIN ledger l
        ON p.import_uuid = l.import_uuid AND p.model = l.model AND p.old_pk = l.old_pk
      WHERE l.model IS NULL`,
+    [mappedModels],
   );
   return rows.map((r) => r.problem);
 }

@@ -4,6 +4,7 @@ import type { DbImportChunk } from "../../ledger/row.ts";
 import type { LedgerKey, LedgerTables } from "../../ledger/key.ts";
 import type { Db, DbRow } from "../../ports.ts";
 import type { ChunkTableName } from "../../registry/types.ts";
+import { isForeignKeyTarget } from "../../registry/registry.ts";
 import { quoteIdent } from "../../writer/sql.ts";
 import { PK_MAP_TABLE, pkMapJson } from "./pkMap.ts";
 
@@ -28,10 +29,12 @@ const LEDGER_VALUES = `$1, $1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10::jsonb,
 
 /**
  * Records a chunk that recorded rows, in ONE statement (one round trip instead of three): the
- * ledger row, the control replica unless one with the same key exists, and the chunk's pk-map
- * entries. A second delivery fails on the primary's unique key, which is how it learns it lost
- * a race; the pk-map rows are inserted only after the ledger row (they read its RETURNING), so
- * that violation is the one raised even when the winner's pk-map rows exist too.
+ * ledger row, the control replica unless one with the same key exists, and, for models that
+ * FKs point at, the chunk's pk-map entries (the rows of other models are never looked up: their
+ * entries live in the ledger maps only). A second delivery fails on the primary's unique key,
+ * which is how it learns it lost a race; the pk-map rows are inserted only after the ledger row
+ * (they read its RETURNING), so that violation is the one raised even when the winner's pk-map
+ * rows exist too.
  */
 export async function recordChunk(
   db: Db,
@@ -47,6 +50,33 @@ export async function recordChunk(
          INSERT INTO ${quoteIdent(tables.replica)} (${LEDGER_COLUMNS}) VALUES (${LEDGER_VALUES})
          ON CONFLICT (import_uuid, model, min_ordinal) DO NOTHING
        )`;
+  const mapped = isForeignKeyTarget(row.model);
+  const params = [
+    now,
+    row.import_uuid,
+    row.model,
+    row.min_ordinal,
+    row.max_ordinal,
+    row.min_source_pk,
+    row.max_source_pk,
+    row.min_inserted_pk,
+    row.max_inserted_pk,
+    JSON.stringify(row.inserted_map),
+    JSON.stringify(row.existing_map),
+    JSON.stringify(row.overwrite_map),
+    JSON.stringify(row.inserted_identifiers),
+  ];
+  if (!mapped) {
+    await db.query(
+      `WITH ledger AS (
+         INSERT INTO ${quoteIdent(tables.primary)} (${LEDGER_COLUMNS}) VALUES (${LEDGER_VALUES})
+         RETURNING 1
+       )${replica}
+       SELECT FROM ledger`,
+      params,
+    );
+    return;
+  }
   await db.query(
     `WITH ledger AS (
        INSERT INTO ${quoteIdent(tables.primary)} (${LEDGER_COLUMNS}) VALUES (${LEDGER_VALUES})
@@ -56,22 +86,7 @@ export async function recordChunk(
      SELECT $2::uuid, $3, x.old_pk, x.new_pk, x.kind
      FROM json_to_recordset($14::json) AS x(old_pk bigint, new_pk bigint, kind text)
      WHERE EXISTS (SELECT FROM ledger)`,
-    [
-      now,
-      row.import_uuid,
-      row.model,
-      row.min_ordinal,
-      row.max_ordinal,
-      row.min_source_pk,
-      row.max_source_pk,
-      row.min_inserted_pk,
-      row.max_inserted_pk,
-      JSON.stringify(row.inserted_map),
-      JSON.stringify(row.existing_map),
-      JSON.stringify(row.overwrite_map),
-      JSON.stringify(row.inserted_identifiers),
-      pkMapJson(records),
-    ],
+    [...params, pkMapJson(records)],
   );
 }
 

@@ -1,7 +1,8 @@
 /**
- * The pk map, stored: `sentry_import.pk_map` holds one row per recorded export row, written in
- * the chunk's transaction. It is what FK rewriting reads (one indexed lookup per FK target and
- * chunk), in the CLI and in the serverless path alike, so no process has to hold the map.
+ * The pk map, stored: `sentry_import.pk_map` holds one row per recorded row of the models FKs
+ * point at (`isForeignKeyTarget`), written in the chunk's transaction. It is what FK rewriting
+ * reads (one indexed lookup per FK target and chunk), in the CLI and in the serverless path
+ * alike, so no process has to hold the map.
  */
 import type { ImportUuid } from "../../ledger/key.ts";
 import type { RecordedRow } from "../../ledger/result.ts";

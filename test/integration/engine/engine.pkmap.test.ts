@@ -75,12 +75,22 @@ engineSuite("§18.8 pk mapping and chunking", (db) => {
         db(),
         "SELECT model, old_pk::text, new_pk::text FROM sentry_import.pk_map ORDER BY model",
       );
+      // the stored map holds the models FKs point at; the others are in the ledger maps
       expect(mapped).toEqual([
-        { model: "sentry.email", old_pk: "34", new_pk: link?.["email_id"] },
         { model: "sentry.user", old_pk: "12", new_pk: link?.["user_id"] },
-        { model: "sentry.useremail", old_pk: "56", new_pk: link?.["useremail_id"] },
         { model: "sentry.userrole", old_pk: "78", new_pk: link?.["role_id"] },
-        { model: "sentry.userroleuser", old_pk: "90", new_pk: link?.["roleuser_id"] },
+      ]);
+      const ledgerMaps = await rowsOf<{ model: string; inserted_map: unknown }>(
+        db(),
+        `SELECT model, inserted_map FROM sentry_controlimportchunk
+         UNION ALL SELECT model, inserted_map FROM sentry_regionimportchunk ORDER BY model`,
+      );
+      expect(ledgerMaps).toEqual([
+        { model: "sentry.email", inserted_map: { "34": Number(link?.["email_id"]) } },
+        { model: "sentry.user", inserted_map: { "12": Number(link?.["user_id"]) } },
+        { model: "sentry.useremail", inserted_map: { "56": Number(link?.["useremail_id"]) } },
+        { model: "sentry.userrole", inserted_map: { "78": Number(link?.["role_id"]) } },
+        { model: "sentry.userroleuser", inserted_map: { "90": Number(link?.["roleuser_id"]) } },
       ]);
     },
   );
