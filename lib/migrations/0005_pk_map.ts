@@ -1,6 +1,6 @@
 /**
- * The stored pk map (import-semantics.md §11): one row per recorded export row, written in the
- * chunk's transaction next to the ledger row. FK rewriting reads it with one indexed lookup per
+ * The stored pk map (import-semantics.md §11): one row per recorded row of the models FKs point
+ * at (user, userrole), written in the chunk's transaction next to the ledger row. FK rewriting reads it with one indexed lookup per
  * FK target and chunk, so neither the CLI nor a chunk function has to hold the map in memory.
  *
  * Also an index for the case-insensitive username lookups of decision b, on our own auth_user
