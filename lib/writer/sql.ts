@@ -1,8 +1,10 @@
 /**
  * Set-based statements built from the registry. Values always travel as parameters: a chunk's
- * rows go in as ONE JSON parameter and are expanded server-side with `json_to_recordset`, which
- * also handles `text[]` and `jsonb` columns. Identifiers come only from the registry and are
- * quoted here.
+ * rows go in as one array per column and are expanded server-side with `unnest`, about twice
+ * as fast on the server as one JSON parameter through `json_to_recordset` (which the writers
+ * used first) for a user-sized row, and cheaper to build. `jsonb` and `text[]` columns travel
+ * as JSON text, since an array of arrays cannot be unnested row by row. Identifiers come only
+ * from the registry and are quoted here.
  */
 import type { Db } from "../ports.ts";
 import { sqlType } from "../registry/tables.ts";
@@ -19,13 +21,49 @@ export interface ColumnValueSpec {
   readonly maxLength: number | null;
 }
 
-/** `x("a" bigint, "b" varchar(32), …)`: the record definition for `json_to_recordset`. */
-function recordDefinition(columns: readonly ColumnValueSpec[]): string {
-  const defs = columns.map((c) => {
-    const type = c.pgType === "bigserial" ? "bigint" : sqlType(c);
-    return `${quoteIdent(c.name)} ${type}`;
+/** The array type a column's values travel in (see the module comment). */
+function arrayType(column: ColumnValueSpec): string {
+  // citext[] too: an extension's array type has no fixed OID, and PGlite cannot serialise it
+  if (column.pgType === "jsonb" || column.pgType === "text[]" || column.pgType === "citext") {
+    return "text[]";
+  }
+  return `${column.pgType === "bigserial" ? "bigint" : sqlType(column)}[]`;
+}
+
+/** How the unnested value `x.<column>` becomes the column's value. */
+function columnValue(column: ColumnValueSpec): string {
+  const value = `x.${quoteIdent(column.name)}`;
+  if (column.pgType === "jsonb") {
+    return `${value}::jsonb`;
+  }
+  if (column.pgType === "text[]") {
+    return `CASE WHEN ${value} IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(${value}::json)) END`;
+  }
+  return value;
+}
+
+/** One parameter per column: the records' values, JSON text for `jsonb` and `text[]`. */
+function columnArrays(
+  columns: readonly ColumnValueSpec[],
+  records: readonly Readonly<Record<string, unknown>>[],
+): unknown[][] {
+  return columns.map((column) => {
+    const asJson = column.pgType === "jsonb" || column.pgType === "text[]";
+    return records.map((record) => {
+      const value = record[column.name];
+      if (value === null || value === undefined) {
+        return null;
+      }
+      return asJson ? JSON.stringify(value) : value;
+    });
   });
-  return `x(${defs.join(", ")})`;
+}
+
+/** `unnest($1::bigint[], $2::varchar(32)[], …) AS x("a", "b", …)`, parameters from `$first`. */
+function unnestSource(columns: readonly ColumnValueSpec[], first = 1): string {
+  const arrays = columns.map((c, i) => `$${String(first + i)}::${arrayType(c)}`);
+  const names = columns.map((c) => quoteIdent(c.name));
+  return `unnest(${arrays.join(", ")}) AS x(${names.join(", ")})`;
 }
 
 /**
@@ -56,8 +94,9 @@ export async function insertRecords(
   }
   const names = columns.map((c) => quoteIdent(c.name)).join(", ");
   await db.query(
-    `INSERT INTO ${quoteIdent(table)} (${names}) SELECT ${names} FROM json_to_recordset($1::json) AS ${recordDefinition(columns)}`,
-    [JSON.stringify(records)],
+    `INSERT INTO ${quoteIdent(table)} (${names})
+     SELECT ${columns.map(columnValue).join(", ")} FROM ${unnestSource(columns)}`,
+    columnArrays(columns, records),
   );
 }
 
@@ -75,13 +114,12 @@ export async function updateRecordsById(
     return;
   }
   const withId: ColumnValueSpec[] = [{ name: "id", pgType: "bigint", maxLength: null }, ...columns];
-  const assignments = columns
-    .map((c) => `${quoteIdent(c.name)} = x.${quoteIdent(c.name)}`)
-    .join(", ");
-  // `t.id = ANY(…)` lets the planner find the rows through the primary key whatever it thinks
-  // json_to_recordset returns (it guesses 100 rows, and preferred a scan of small tables)
+  const assignments = columns.map((c) => `${quoteIdent(c.name)} = ${columnValue(c)}`).join(", ");
+  // `t.id = ANY(…)` ($1 is the ids) lets the planner find the rows through the primary key
+  // whatever it guesses the unnest returns (it preferred a scan of small tables)
   await db.query(
-    `UPDATE ${quoteIdent(table)} AS t SET ${assignments} FROM json_to_recordset($1::json) AS ${recordDefinition(withId)} WHERE t.id = x.id AND t.id = ANY($2::bigint[])`,
-    [JSON.stringify(records), records.map((r) => r["id"])],
+    `UPDATE ${quoteIdent(table)} AS t SET ${assignments} FROM ${unnestSource(withId)}
+     WHERE t.id = x.id AND t.id = ANY($1::bigint[])`,
+    columnArrays(withId, records),
   );
 }

@@ -6,7 +6,7 @@ import type { Db, DbRow } from "../../ports.ts";
 import type { ChunkTableName } from "../../registry/types.ts";
 import { isForeignKeyTarget } from "../../registry/registry.ts";
 import { quoteIdent } from "../../writer/sql.ts";
-import { PK_MAP_TABLE, pkMapJson } from "./pkMap.ts";
+import { PK_MAP_TABLE } from "./pkMap.ts";
 
 export async function findLedgerRow(
   db: Db,
@@ -84,9 +84,14 @@ export async function recordChunk(
      )${replica}
      INSERT INTO ${PK_MAP_TABLE} (import_uuid, model, old_pk, new_pk, kind)
      SELECT $2::uuid, $3, x.old_pk, x.new_pk, x.kind
-     FROM json_to_recordset($14::json) AS x(old_pk bigint, new_pk bigint, kind text)
+     FROM unnest($14::bigint[], $15::bigint[], $16::text[]) AS x(old_pk, new_pk, kind)
      WHERE EXISTS (SELECT FROM ledger)`,
-    [...params, pkMapJson(records)],
+    [
+      ...params,
+      records.map((r) => r.oldPk),
+      records.map((r) => r.newPk),
+      records.map((r) => r.kind),
+    ],
   );
 }
 

@@ -5,7 +5,6 @@
  * alike, so no process has to hold the map.
  */
 import type { ImportUuid } from "../../ledger/key.ts";
-import type { RecordedRow } from "../../ledger/result.ts";
 import type { ImportKind } from "../../pkmap.ts";
 import type { Db } from "../../ports.ts";
 import type { ModelName } from "../../registry/types.ts";
@@ -15,11 +14,6 @@ export const PK_MAP_TABLE = "sentry_import.pk_map";
 export interface MappedPk {
   readonly newPk: number;
   readonly kind: ImportKind;
-}
-
-/** The chunk's recorded rows as the JSON `json_to_recordset` expands into pk-map rows. */
-export function pkMapJson(rows: readonly RecordedRow[]): string {
-  return JSON.stringify(rows.map((r) => ({ old_pk: r.oldPk, new_pk: r.newPk, kind: r.kind })));
 }
 
 /** The entries of `model` for the given old pks; absent pks are simply missing from the map. */
