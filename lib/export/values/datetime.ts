@@ -39,32 +39,66 @@ function offsetMinutes(tz: string | undefined): number {
   return sign * (hours * 60 + minutes);
 }
 
-/** UTC with seconds and no, 3 or 6 fraction digits: how Sentry writes every datetime. */
-const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{3})(\d{3})?)?Z$/;
+/** The number written by `length` ASCII digits at `start`, or -1 if any is not a digit. */
+function digitsAt(text: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i += 1) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) {
+      return -1;
+    }
+    n = n * 10 + d;
+  }
+  return n;
+}
 
 /**
- * The common case, without the general parser (datetimes are a fifth of the plan pass): the
- * value is already UTC in canonical form, so a round trip through `Date` that gives back the
- * same date and time proves it in range. Null sends anything else, out-of-range values
- * included, to the general parser, which explains what is wrong.
+ * The common case without the general parser (datetimes were a fifth of the plan pass): UTC
+ * with seconds and no, 3 or 6 fraction digits, `YYYY-MM-DDTHH:MM:SS[.fff[fff]]Z`, which is how
+ * Sentry writes every datetime. Such a value needs no conversion, only range checks. Null
+ * sends anything else, out-of-range values included, to the general parser, which explains
+ * what is wrong.
  */
 function canonicalUtc(raw: string): string | null {
-  const m = CANONICAL.exec(raw);
-  if (m === null || raw.startsWith("0000")) {
+  const length = raw.length;
+  if (
+    (length !== 20 && length !== 24 && length !== 27) ||
+    raw[length - 1] !== "Z" ||
+    raw[4] !== "-" ||
+    raw[7] !== "-" ||
+    raw[10] !== "T" ||
+    raw[13] !== ":" ||
+    raw[16] !== ":" ||
+    (length > 20 && (raw[19] !== "." || digitsAt(raw, 20, length - 21) < 0))
+  ) {
     return null;
   }
-  const seconds = raw.slice(0, 19);
-  const instant = Date.parse(`${seconds}.${m[1] ?? "000"}Z`);
-  if (Number.isNaN(instant)) {
+  const year = digitsAt(raw, 0, 4);
+  const month = digitsAt(raw, 5, 2);
+  const day = digitsAt(raw, 8, 2);
+  const hour = digitsAt(raw, 11, 2);
+  const minute = digitsAt(raw, 14, 2);
+  const second = digitsAt(raw, 17, 2);
+  if (
+    year < 1 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  ) {
     return null;
   }
-  const iso = new Date(instant).toISOString();
-  if (!iso.startsWith(seconds)) {
-    // rolled over (the 30th of February, 24:00): not a valid datetime
-    return null;
+  if (length === 20) {
+    return `${raw.slice(0, 19)}.000Z`;
   }
-  const micros = m[2];
-  return micros === undefined || micros === "000" ? iso : `${iso.slice(0, -1)}${micros}Z`;
+  // six digits ending in 000 are whole milliseconds: written with three, as the parser does
+  return length === 27 && raw.endsWith("000Z") ? `${raw.slice(0, 23)}Z` : raw;
 }
 
 /** Reads a datetime; see the module comment for what is accepted and returned. */

@@ -39,6 +39,7 @@ describe("readDatetime", () => {
     ["9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"],
     ["2023-06-22T00:00:00.123000Z", "2023-06-22T00:00:00.123Z"],
     ["2023-06-22T00:00:00.000000Z", "2023-06-22T00:00:00.000Z"],
+    ["2023-06-22T00:00:00.12Z", "2023-06-22T00:00:00.120Z"],
   ])("reads %s", (raw, expected) => {
     expect(readDatetime(raw)).toBe(expected);
   });
@@ -51,6 +52,9 @@ describe("readDatetime", () => {
     "2023-02-30T00:00:00.000Z",
     "2023-04-31T00:00:00.000000Z",
     "2023-06-22T24:00:00.000Z",
+    "2023-06-22T0a:00:00.000Z",
+    "2023-06-22t00:00:00.000Z",
+    "2023-06-22T00:00:00.00aZ",
     "2023-06-22T24:00:00Z",
     "2023-06-22T00:60:00Z",
     "2023-06-22T00:00:60Z",
@@ -61,6 +65,22 @@ describe("readDatetime", () => {
     "",
   ])("rejects %j", (raw) => {
     expect(() => readDatetime(raw)).toThrow(ValueError);
+  });
+
+  it("reads Sentry's canonical UTC form exactly as the general parser reads its +00:00 twin", () => {
+    let seed = 42;
+    // a fixed pseudo-random sequence (Park–Miller), so a failure reproduces
+    const next = (): number => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    for (let i = 0; i < 2000; i += 1) {
+      // instants from year 1 to 9999, with microseconds and without milliseconds too
+      const instant = -62_135_596_800_000 + Math.floor(next() * 315_537_897_599_000);
+      const iso = new Date(instant).toISOString();
+      const micros = String(Math.floor(next() * 1000)).padStart(3, "0");
+      for (const canonical of [iso, `${iso.slice(0, -1)}${micros}Z`, `${iso.slice(0, 19)}Z`]) {
+        const twin = `${canonical.slice(0, -1)}+00:00`;
+        expect([canonical, readDatetime(canonical)]).toEqual([canonical, readDatetime(twin)]);
+      }
+    }
   });
 
   it("rejects non-strings", () => {
