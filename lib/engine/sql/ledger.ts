@@ -145,9 +145,17 @@ export async function writeLedgerRows(
 /**
  * Serialises deliveries of one chunk: a second delivery waits here until the first commits or
  * rolls back, then sees its ledger row instead of colliding on data keys mid-write.
+ *
+ * In the same round trip it turns bitmap scans off for the rest of the chunk's transaction
+ * (SET LOCAL). The chunk's lookups probe an index once per key, and each key matches at most a
+ * row or two; but the tables an import fills have no statistics (autovacuum may not have run,
+ * or be off), so the planner expects dozens of rows per key and builds a bitmap for each:
+ * twice the time of a plain index scan (5,000 username probes: 48 ms against 22 ms).
  */
 export async function lockChunk(db: Db, key: LedgerKey): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-    `sentry-import:${key.importUuid}:${key.model}:${String(key.minOrdinal)}`,
-  ]);
+  await db.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),
+            set_config('enable_bitmapscan', 'off', true)`,
+    [`sentry-import:${key.importUuid}:${key.model}:${String(key.minOrdinal)}`],
+  );
 }
