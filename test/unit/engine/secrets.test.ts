@@ -4,6 +4,7 @@ import {
   mintTokenSecret,
   pbkdf2Password,
   randomHash32,
+  randomString,
   replacementPassword,
   sha256Hex,
 } from "../../../lib/secrets.ts";
@@ -25,6 +26,30 @@ describe("replacement passwords (decision e)", () => {
     expect(replacementPassword({ kind: "pbkdf2", iterations: 1200 })).toMatch(
       /^pbkdf2_sha256\$1200\$/,
     );
+  });
+});
+
+describe("randomString", () => {
+  it("draws every character of the alphabet about equally often, and nothing else", () => {
+    const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const counts = new Map<string, number>();
+    // 620,000 draws: each character's count is ~10,000 with a standard deviation of ~100
+    for (let i = 0; i < 10_000; i += 1) {
+      for (const c of randomString(62)) {
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+      }
+    }
+    expect([...counts.keys()].sort().join("")).toBe(Array.from(alphabet).sort().join(""));
+    for (const [c, n] of counts) {
+      expect([c, Math.abs(n - 10_000) < 800]).toEqual([c, true]);
+    }
+  });
+
+  it("honours the requested length and a small alphabet", () => {
+    expect(randomString(0)).toBe("");
+    const drawn = randomString(5000, "xyz");
+    expect(drawn).toMatch(/^[xyz]{5000}$/);
+    expect(new Set(drawn).size).toBe(3);
   });
 });
 
