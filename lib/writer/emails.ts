@@ -8,7 +8,7 @@ import { requireModel } from "../registry/registry.ts";
 import { ChunkWrites } from "./chunkWrites.ts";
 import type { Target } from "./chunkWrites.ts";
 import { completeValues, textOf } from "./records.ts";
-import { insertRecords, quoteIdent } from "./sql.ts";
+import { quoteIdent } from "./sql.ts";
 import type { ModelWriter } from "./types.ts";
 
 const emailModel = requireModel(EMAIL);
@@ -56,28 +56,29 @@ function lookupOf(lookups: ReadonlyMap<string, AddressLookup>, address: string):
   return lookup;
 }
 
-/** Creates the `sentry_email` rows of addresses that have none yet (case-insensitively). */
+/**
+ * Creates the `sentry_email` rows of addresses that have none yet (case-insensitively), in one
+ * statement: `ON CONFLICT DO NOTHING` lets the unique index's own insertion find an existing
+ * address (citext compares case-insensitively) instead of a probe per address before it, and
+ * a concurrent chunk creating the same address waits for it instead of failing. Rows go in in
+ * the given order, so the first spelling of an address wins, as Sentry's get-or-create in file
+ * order does. A skipped row consumes a sequence value; nothing refers to `sentry_email` ids.
+ */
 export async function ensureEmails(
   db: Db,
   addresses: readonly string[],
   now: string,
 ): Promise<void> {
-  const lookups = await lookupAddresses(db, addresses);
-  const missing = new Map<string, string>();
-  for (const address of addresses) {
-    const { folded, id } = lookupOf(lookups, address);
-    if (id === null && !missing.has(folded)) {
-      missing.set(folded, address);
-    }
+  if (addresses.length === 0) {
+    return;
   }
-  await insertRecords(
-    db,
-    emailModel.table,
-    [
-      { name: "email", pgType: "citext", maxLength: null },
-      { name: "date_added", pgType: "timestamptz", maxLength: null },
-    ],
-    [...missing.values()].map((email) => ({ email, date_added: now })),
+  await db.query(
+    `INSERT INTO ${EMAIL_TABLE} (email, date_added)
+     SELECT a.address, $2::timestamptz
+     FROM unnest($1::text[]) WITH ORDINALITY AS a(address, n)
+     ORDER BY a.n
+     ON CONFLICT DO NOTHING`,
+    [addresses, now],
   );
 }
 
