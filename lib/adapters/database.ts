@@ -5,7 +5,6 @@
  */
 import type { Database } from "../ports.ts";
 import { makePgDatabase } from "./pg/database.ts";
-import { makePgliteDatabase } from "./pglite.ts";
 
 export interface OpenDatabaseOptions {
   readonly databaseUrl?: string | undefined;
@@ -16,5 +15,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.databaseUrl !== undefined && options.databaseUrl !== "") {
     return makePgDatabase(options.databaseUrl);
   }
+  // loaded only when used: PGlite's WebAssembly Postgres adds ~50 MB to the process's RSS,
+  // which an import into server Postgres (the bench, the chunk function) should not carry
+  const { makePgliteDatabase } = await import("./pglite.ts");
   return makePgliteDatabase(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
 }
