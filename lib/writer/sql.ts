@@ -9,6 +9,7 @@
 import type { Db } from "../ports.ts";
 import { sqlType } from "../registry/tables.ts";
 import type { PgType } from "../registry/types.ts";
+import { arrayLiteral } from "./arrayLiteral.ts";
 
 /** Postgres identifier quoting (what `pg`'s `escapeIdentifier` does), kept SDK-free. */
 export function quoteIdent(name: string): string {
@@ -42,20 +43,25 @@ function columnValue(column: ColumnValueSpec): string {
   return value;
 }
 
-/** One parameter per column: the records' values, JSON text for `jsonb` and `text[]`. */
+/**
+ * One parameter per column, as an array literal: the records' values, JSON text for `jsonb` and
+ * `text[]`.
+ */
 function columnArrays(
   columns: readonly ColumnValueSpec[],
   records: readonly Readonly<Record<string, unknown>>[],
-): unknown[][] {
+): string[] {
   return columns.map((column) => {
     const asJson = column.pgType === "jsonb" || column.pgType === "text[]";
-    return records.map((record) => {
-      const value = record[column.name];
-      if (value === null || value === undefined) {
-        return null;
-      }
-      return asJson ? JSON.stringify(value) : value;
-    });
+    return arrayLiteral(
+      records.map((record) => {
+        const value = record[column.name];
+        if (value === null || value === undefined) {
+          return null;
+        }
+        return asJson ? JSON.stringify(value) : value;
+      }),
+    );
   });
 }
 
