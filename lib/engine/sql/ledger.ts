@@ -27,6 +27,25 @@ const LEDGER_COLUMNS = `date_updated, date_added, import_uuid, model, min_ordina
 const LEDGER_VALUES = `$1, $1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb,
   $12::jsonb, $13::jsonb`;
 
+/** The parameters `LEDGER_VALUES` refers to, `$1` to `$13`. */
+function ledgerParams(row: DbImportChunk, now: string): unknown[] {
+  return [
+    now,
+    row.import_uuid,
+    row.model,
+    row.min_ordinal,
+    row.max_ordinal,
+    row.min_source_pk,
+    row.max_source_pk,
+    row.min_inserted_pk,
+    row.max_inserted_pk,
+    JSON.stringify(row.inserted_map),
+    JSON.stringify(row.existing_map),
+    JSON.stringify(row.overwrite_map),
+    JSON.stringify(row.inserted_identifiers),
+  ];
+}
+
 /**
  * Records a chunk that recorded rows, in ONE statement (one round trip instead of three): the
  * ledger row, the control replica unless one with the same key exists, and, for models that
@@ -51,21 +70,7 @@ export async function recordChunk(
          ON CONFLICT (import_uuid, model, min_ordinal) DO NOTHING
        )`;
   const mapped = isForeignKeyTarget(row.model);
-  const params = [
-    now,
-    row.import_uuid,
-    row.model,
-    row.min_ordinal,
-    row.max_ordinal,
-    row.min_source_pk,
-    row.max_source_pk,
-    row.min_inserted_pk,
-    row.max_inserted_pk,
-    JSON.stringify(row.inserted_map),
-    JSON.stringify(row.existing_map),
-    JSON.stringify(row.overwrite_map),
-    JSON.stringify(row.inserted_identifiers),
-  ];
+  const params = ledgerParams(row, now);
   if (!mapped) {
     await db.query(
       `WITH ledger AS (
@@ -103,26 +108,9 @@ async function insertLedgerRow(
   onConflictDoNothing: boolean,
 ): Promise<void> {
   await db.query(
-    `INSERT INTO ${quoteIdent(table)} (date_updated, date_added, import_uuid, model, min_ordinal,
-       max_ordinal, min_source_pk, max_source_pk, min_inserted_pk, max_inserted_pk, inserted_map,
-       existing_map, overwrite_map, inserted_identifiers)
-     VALUES ($1, $1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb)
+    `INSERT INTO ${quoteIdent(table)} (${LEDGER_COLUMNS}) VALUES (${LEDGER_VALUES})
      ${onConflictDoNothing ? "ON CONFLICT (import_uuid, model, min_ordinal) DO NOTHING" : ""}`,
-    [
-      now,
-      row.import_uuid,
-      row.model,
-      row.min_ordinal,
-      row.max_ordinal,
-      row.min_source_pk,
-      row.max_source_pk,
-      row.min_inserted_pk,
-      row.max_inserted_pk,
-      JSON.stringify(row.inserted_map),
-      JSON.stringify(row.existing_map),
-      JSON.stringify(row.overwrite_map),
-      JSON.stringify(row.inserted_identifiers),
-    ],
+    ledgerParams(row, now),
   );
 }
 

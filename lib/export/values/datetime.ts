@@ -24,6 +24,30 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 }
 
+/** Whether the fields name a real date and time (negative: a field that was not digits). */
+function isValidDateTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): boolean {
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59
+  );
+}
+
 /** Minutes east of UTC for `Z`, `+02`, `+0230`, `-02:30`. */
 function offsetMinutes(tz: string | undefined): number {
   if (tz === undefined || tz === "Z") {
@@ -79,19 +103,7 @@ function canonicalUtc(raw: string): string | null {
   const hour = digitsAt(raw, 11, 2);
   const minute = digitsAt(raw, 14, 2);
   const second = digitsAt(raw, 17, 2);
-  if (
-    year < 1 ||
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    day > daysInMonth(year, month) ||
-    hour < 0 ||
-    hour > 23 ||
-    minute < 0 ||
-    minute > 59 ||
-    second < 0 ||
-    second > 59
-  ) {
+  if (!isValidDateTime(year, month, day, hour, minute, second)) {
     return null;
   }
   if (length === 20) {
@@ -121,16 +133,7 @@ export function readDatetime(raw: unknown): string {
   const hour = Number(h);
   const minute = Number(mi);
   const second = s === undefined ? 0 : Number(s);
-  if (
-    year < 1 ||
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    day > daysInMonth(year, month) ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59
-  ) {
+  if (!isValidDateTime(year, month, day, hour, minute, second)) {
     throw new ValueError(`datetime out of range: ${describeValue(raw)}`);
   }
   const micros = frac === undefined ? 0 : Number(frac.padEnd(6, "0"));
