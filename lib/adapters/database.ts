@@ -15,7 +15,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.databaseUrl !== undefined && options.databaseUrl !== "") {
     return makePgDatabase(options.databaseUrl);
   }
-  // loaded only when used: PGlite's WebAssembly Postgres adds ~50 MB to the process's RSS,
+  // loaded only when used: PGlite's WebAssembly Postgres adds ~40 MB to the process's RSS,
   // which an import into server Postgres (the bench, the chunk function) should not carry
   const { makePgliteDatabase } = await import("./pglite.ts");
   return makePgliteDatabase(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
