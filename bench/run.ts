@@ -81,7 +81,9 @@ function parseOptions(): BenchOptions {
     users: positive(values.users, "--users"),
     databaseUrl: values["database-url"] ?? process.env["DATABASE_URL"] ?? DEFAULT_URL,
     encrypted: values.encrypted,
-    chunkSize: positive(values["chunk-size"], "--chunk-size", 20),
+    // not the CLI's 20 (Sentry's): the size that imports fastest within the memory target
+    // (bench/PERFORMANCE.md); `--chunk-size 20` measures Sentry's default
+    chunkSize: positive(values["chunk-size"], "--chunk-size", 2000),
     concurrency: positive(values.concurrency, "--concurrency", 3),
     keep: values.keep,
     profile: values.profile,
