@@ -2,7 +2,7 @@
  * Random values the importer mints: replacement passwords (decision e), validation and
  * lost-password hashes, and API token secrets. Only node:crypto; no SDK.
  */
-import { createHash, pbkdf2Sync, randomBytes, randomFillSync, randomInt } from "node:crypto";
+import { createHash, pbkdf2Sync, randomBytes, randomFillSync } from "node:crypto";
 
 const ALPHANUMERIC = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -25,12 +25,11 @@ function randomByte(): number {
 
 /** `length` characters drawn uniformly from `alphabet` (Django's `get_random_string`). */
 export function randomString(length: number, alphabet: string = ALPHANUMERIC): string {
-  if (alphabet.length > 256) {
-    let out = "";
-    for (let i = 0; i < length; i += 1) {
-      out += alphabet.charAt(randomInt(alphabet.length));
-    }
-    return out;
+  if (alphabet.length === 0 || alphabet.length > 256) {
+    // one random byte draws one character
+    throw new RangeError(
+      `an alphabet of ${String(alphabet.length)} characters cannot be drawn from`,
+    );
   }
   // rejection sampling keeps the draw uniform: bytes at or above the largest multiple of the
   // alphabet's size are thrown away

@@ -14,10 +14,20 @@ export class PkRecord {
   #blocks: Float64Array[] = [];
   #used = BLOCK;
   #count = 0;
+  #last = -Infinity;
+  #ascending = true;
 
-  /** Adds `pk`; `ascending` says whether every pk so far, this one included, ascended. */
-  add(pk: number, ascending: boolean): void {
+  /** Whether every pk so far was greater than the one before (then none can repeat). */
+  get ascending(): boolean {
+    return this.#ascending;
+  }
+
+  /** Adds the next pk of the run, in file order. */
+  add(pk: number): void {
     this.#count += 1;
+    this.#ascending &&= pk > this.#last;
+    this.#last = pk;
+    const ascending = this.#ascending;
     const ranges = this.#ranges;
     if (ranges !== null && ascending) {
       const last = ranges.length - 1;

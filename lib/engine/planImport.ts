@@ -44,27 +44,21 @@ class DuplicatePkCheck {
   #model: ModelName | null = null;
   #pks = new PkRecord();
   #positions = new Map<number, number>();
-  #ascending = true;
-  #last = -Infinity;
 
   push(row: ExportRow): void {
     if (row.model !== this.#model) {
       this.finish();
       this.#model = row.model;
     }
-    if (row.pk <= this.#last) {
-      this.#ascending = false;
-    }
-    this.#last = row.pk;
-    this.#pks.add(row.pk, this.#ascending);
-    if (!this.#ascending) {
+    this.#pks.add(row.pk);
+    if (!this.#pks.ascending) {
       // the latest position of each pk: when a pk turns out repeated, it is a repetition
       this.#positions.set(row.pk, row.position);
     }
   }
 
   finish(): void {
-    if (!this.#ascending) {
+    if (!this.#pks.ascending) {
       const sorted = this.#pks.sorted();
       for (let i = 1; i < sorted.length; i += 1) {
         if (sorted[i] === sorted[i - 1]) {
@@ -87,8 +81,6 @@ class DuplicatePkCheck {
     this.#model = null;
     this.#pks = new PkRecord();
     this.#positions = new Map();
-    this.#ascending = true;
-    this.#last = -Infinity;
   }
 }
 

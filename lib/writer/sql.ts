@@ -65,9 +65,9 @@ function columnArrays(
   });
 }
 
-/** `unnest($1::bigint[], $2::varchar(32)[], …) AS x("a", "b", …)`, parameters from `$first`. */
-function unnestSource(columns: readonly ColumnValueSpec[], first = 1): string {
-  const arrays = columns.map((c, i) => `$${String(first + i)}::${arrayType(c)}`);
+/** `unnest($1::bigint[], $2::varchar(32)[], …) AS x("a", "b", …)`, a parameter per column. */
+function unnestSource(columns: readonly ColumnValueSpec[]): string {
+  const arrays = columns.map((c, i) => `$${String(i + 1)}::${arrayType(c)}`);
   const names = columns.map((c) => quoteIdent(c.name));
   return `unnest(${arrays.join(", ")}) AS x(${names.join(", ")})`;
 }

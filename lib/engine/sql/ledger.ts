@@ -69,24 +69,17 @@ export async function recordChunk(
          INSERT INTO ${quoteIdent(tables.replica)} (${LEDGER_COLUMNS}) VALUES (${LEDGER_VALUES})
          ON CONFLICT (import_uuid, model, min_ordinal) DO NOTHING
        )`;
-  const mapped = isForeignKeyTarget(row.model);
+  const ledger = `WITH ledger AS (
+       INSERT INTO ${quoteIdent(tables.primary)} (${LEDGER_COLUMNS}) VALUES (${LEDGER_VALUES})
+       RETURNING 1
+     )${replica}`;
   const params = ledgerParams(row, now);
-  if (!mapped) {
-    await db.query(
-      `WITH ledger AS (
-         INSERT INTO ${quoteIdent(tables.primary)} (${LEDGER_COLUMNS}) VALUES (${LEDGER_VALUES})
-         RETURNING 1
-       )${replica}
-       SELECT FROM ledger`,
-      params,
-    );
+  if (!isForeignKeyTarget(row.model)) {
+    await db.query(`${ledger} SELECT FROM ledger`, params);
     return;
   }
   await db.query(
-    `WITH ledger AS (
-       INSERT INTO ${quoteIdent(tables.primary)} (${LEDGER_COLUMNS}) VALUES (${LEDGER_VALUES})
-       RETURNING 1
-     )${replica}
+    `${ledger}
      INSERT INTO ${PK_MAP_TABLE} (import_uuid, model, old_pk, new_pk, kind)
      SELECT $2::uuid, $3, x.old_pk, x.new_pk, x.kind
      FROM unnest($14::bigint[], $15::bigint[], $16::text[]) AS x(old_pk, new_pk, kind)

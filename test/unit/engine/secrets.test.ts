@@ -51,6 +51,11 @@ describe("randomString", () => {
     expect(drawn).toMatch(/^[xyz]{5000}$/);
     expect(new Set(drawn).size).toBe(3);
   });
+
+  it("refuses an alphabet one random byte cannot draw from", () => {
+    expect(() => randomString(4, "")).toThrow(RangeError);
+    expect(() => randomString(4, "x".repeat(257))).toThrow(RangeError);
+  });
 });
 
 describe("minted secrets", () => {
