@@ -35,10 +35,17 @@ export interface ChildInput {
   readonly profileStatements: boolean;
 }
 
+export interface RunSpan {
+  readonly model: string;
+  firstChunk: number;
+  lastChunk: number;
+}
+
 export interface ChildResult {
   readonly seconds: number;
   readonly planSeconds: number;
-  readonly levels: readonly { level: number; models: string[]; seconds: number }[];
+  /** per run, seconds since the start: when its first and its last chunk finished */
+  readonly runs: readonly RunSpan[];
   readonly models: readonly {
     model: string;
     rows: number;
@@ -121,15 +128,9 @@ async function main(): Promise<void> {
   let chunks = 0;
   let rowsDone = 0;
   let totalRows = 0;
-  const levels: { level: number; models: string[]; seconds: number }[] = [];
-  let levelStarted = 0;
+  // runs overlap (a chunk starts once what it references has committed): spans, not levels
+  const runs = new Map<ModelName, RunSpan>();
   let lastReport = performance.now();
-  const closeLevel = (): void => {
-    const last = levels.at(-1);
-    if (last !== undefined) {
-      last.seconds = (performance.now() - levelStarted) / 1000;
-    }
-  };
   const onProgress = (event: ImportProgress): void => {
     switch (event.kind) {
       case "planned":
@@ -142,18 +143,18 @@ async function main(): Promise<void> {
         break;
       case "level":
         phase = `level ${String(event.level)}`;
-        closeLevel();
-        levelStarted = performance.now();
-        levels.push({
-          level: event.level,
-          models: event.models.map((m: ModelName) => m as string),
-          seconds: 0,
-        });
         break;
       case "chunk": {
         chunks += 1;
         rowsDone += event.rows;
         const now = performance.now();
+        const at = (now - started) / 1000;
+        const span = runs.get(event.model);
+        if (span === undefined) {
+          runs.set(event.model, { model: event.model, firstChunk: at, lastChunk: at });
+        } else {
+          span.lastChunk = at;
+        }
         if (now - lastReport > 10_000) {
           lastReport = now;
           const seconds = (now - started) / 1000;
@@ -194,7 +195,6 @@ async function main(): Promise<void> {
       });
     },
   });
-  closeLevel();
   phase = "finishing";
   await finishRun(database, id, { status: "completed", summary: report.summary, findings: [] });
   const seconds = (performance.now() - started) / 1000;
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
   const result: ChildResult = {
     seconds,
     planSeconds,
-    levels,
+    runs: [...runs.values()],
     models: report.summary.models.map((m) => ({
       model: m.model,
       rows: m.rows,

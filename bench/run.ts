@@ -234,9 +234,9 @@ async function main(): Promise<void> {
     log(
       `  sampled RSS peaked at ${result.sampledPeakRss.mb.toFixed(0)} MB, ${result.sampledPeakRss.atSeconds.toFixed(1)} s in (${result.sampledPeakRss.phase}; V8 heap ${result.sampledPeakRss.heapUsedMb.toFixed(0)} of ${result.sampledPeakRss.heapTotalMb.toFixed(0)} MB, external ${result.sampledPeakRss.externalMb.toFixed(0)} MB)`,
     );
-    for (const level of result.levels) {
+    for (const run of result.runs) {
       log(
-        `  level ${String(level.level)}: ${level.seconds.toFixed(1)} s  ${level.models.join(", ")}`,
+        `  ${run.model}: chunks finished from ${run.firstChunk.toFixed(1)} s to ${run.lastChunk.toFixed(1)} s`,
       );
     }
     log(

@@ -24,6 +24,8 @@ import type { ModelName } from "../registry/types.ts";
 import type { ImportSettings } from "./importOptions.ts";
 import { textOf } from "../writer/records.ts";
 import { PkRecord } from "./pkRecord.ts";
+import { ReferenceBounds } from "./chunkGates.ts";
+import type { ImportGates } from "./chunkGates.ts";
 
 export interface PlannedImport {
   readonly plan: Plan;
@@ -37,6 +39,8 @@ export interface PlannedImport {
    * earlier element out of the export again.
    */
   readonly runOffsets: ReadonlyMap<number, number>;
+  /** which chunks of earlier runs each chunk waits for (`chunkGates.ts`) */
+  readonly gates: ImportGates;
 }
 
 /** Catches a pk repeated within one run, cheaply: the run's pks, sorted at its end if need be. */
@@ -99,6 +103,7 @@ export async function planImport(
   const ordinals = new Map<ModelName, number>();
   const usernames = settings.usernameFilter === null ? null : new Set(settings.usernameFilter);
   const emailFilter = usernames === null ? null : new Set<string>();
+  const bounds = new ReferenceBounds(settings.chunkSize);
   let naturalKeysSeen = false;
 
   const runOffsets = new Map<number, number>();
@@ -119,6 +124,7 @@ export async function planImport(
     }
     const parsed = parseRow(spec, row, ordinal);
     naturalKeysSeen ||= hasNaturalKeys(parsed);
+    bounds.add(spec, ordinal, row.pk, parsed.values);
     if (spec.name === USER && usernames !== null && emailFilter !== null) {
       if (usernames.has(textOf(parsed.values, "username"))) {
         emailFilter.add(textOf(parsed.values, "email"));
@@ -138,6 +144,7 @@ export async function planImport(
     emailFilter: emailFilter === null ? null : [...emailFilter],
     userKeys: naturalKeysSeen ? await indexUsers(source, split) : null,
     runOffsets,
+    gates: bounds.gates(plan),
   };
 }
 

@@ -1,23 +1,27 @@
 /**
- * The CLI's import: plan (no writes), then import level by level (import-semantics.md §6.3):
- * the runs of one level concurrently, each run's chunks in ordinal order, every chunk through
- * the same chunk importer the serverless path uses. Each chunk commits on its own with its ledger
- * row, so an interrupted import resumes with the same import uuid and never duplicates.
+ * The CLI's import: plan (no writes), then import every run's chunks in ordinal order, through
+ * the same chunk importer the serverless path uses. Up to `concurrency` runs go at once, taken
+ * level by level (import-semantics.md §6.3); a chunk starts as soon as the chunks of earlier
+ * related runs it depends on have committed (`chunkGates.ts`), so the runs that only reference
+ * users follow the user run instead of waiting for its end. Each chunk commits on its own with
+ * its ledger row, so an interrupted import resumes with the same import uuid and never
+ * duplicates.
  */
 import { ImportFailure } from "../errors.ts";
 import type { UnresolvedReference } from "../export/naturalKeys.ts";
 import type { SplitOptions } from "../export/splitter.ts";
 import type { ImportUuid } from "../ledger/key.ts";
 import type { ChunkOutcome } from "../outcomes.ts";
-import { runsByLevel } from "../planner/plan.ts";
 import type { Plan, PlannedRun } from "../planner/plan.ts";
 import type { ByteSource, Database } from "../ports.ts";
 import type { ModelName } from "../registry/types.ts";
+import type { ChunkGate } from "./chunkGates.ts";
 import { importChunk } from "./chunkImporter.ts";
 import type { ChunkImportOptions } from "./chunkImporter.ts";
 import type { ChunkRequest } from "./chunkRequest.ts";
 import type { ImportSettings } from "./importOptions.ts";
 import { planImport } from "./planImport.ts";
+import { RunFrontiers } from "./runFrontiers.ts";
 import { readRunChunks } from "./runReader.ts";
 import type { PlannedImport } from "./planImport.ts";
 import { SummaryCounts, summarise } from "./summary.ts";
@@ -63,9 +67,22 @@ export interface ImportReport {
   readonly unresolvedReferences: readonly UnresolvedReference[];
 }
 
-/** Set once a chunk of the import failed: the runs in flight start no further chunk. */
-interface StopSignal {
-  stopped: boolean;
+/**
+ * Set once a chunk of the import failed: the runs in flight start no further chunk, and the
+ * chunks waiting for another run's progress stop waiting.
+ */
+class StopSignal {
+  stopped = false;
+  readonly #frontiers: RunFrontiers;
+
+  constructor(frontiers: RunFrontiers) {
+    this.#frontiers = frontiers;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.#frontiers.release();
+  }
 }
 
 /**
@@ -84,7 +101,7 @@ async function runLimited<T>(
       try {
         await task(item);
       } catch (error) {
-        stop.stopped = true;
+        stop.stop();
         throw error;
       }
     }
@@ -147,27 +164,31 @@ export async function runImport(
         plan.runs.slice(0, i).map((r) => r.model),
       ),
     );
-    const levels = runsByLevel(plan);
-    // an import aborts on its first error (§13): the other runs of the level stop too
-    const stop: StopSignal = { stopped: false };
-    for (const [level, runs] of levels.entries()) {
-      options.onProgress?.({ kind: "level", level, models: runs.map((r) => r.model) });
-      await runLimited(runs, options.concurrency, stop, async (run) => {
-        await importRun(
-          database,
-          source,
-          split,
-          stop,
-          run,
-          earlier.get(run.model) ?? [],
-          planned,
-          options,
-          now,
-          results,
-          unresolved,
-        );
-      });
-    }
+    const frontiers = new RunFrontiers();
+    // an import aborts on its first error (§13): the other runs stop too
+    const stop = new StopSignal(frontiers);
+    const announced = new Set<number>();
+    await runLimited(schedule(plan), options.concurrency, stop, async (run) => {
+      if (!announced.has(run.level)) {
+        announced.add(run.level);
+        const models = plan.runs.filter((r) => r.level === run.level).map((r) => r.model);
+        options.onProgress?.({ kind: "level", level: run.level, models });
+      }
+      await importRun(
+        database,
+        source,
+        split,
+        stop,
+        { run, gates: planned.gates.get(run.model) ?? [], frontiers },
+        earlier.get(run.model) ?? [],
+        planned,
+        options,
+        now,
+        results,
+        unresolved,
+      );
+      frontiers.complete(run.model);
+    });
   }
   return {
     importUuid: options.importUuid,
@@ -176,6 +197,23 @@ export async function runImport(
     summary: summarise(plan, results),
     unresolvedReferences: unresolved,
   };
+}
+
+/**
+ * The order runs are taken in: by level, so a run's dependencies were all taken before it (no
+ * run waits for one that no worker holds); within a level the largest first, so the long runs
+ * that follow the user run chunk by chunk start while it is still going.
+ */
+function schedule(plan: Plan): readonly PlannedRun[] {
+  return [...plan.runs].sort((a, b) => a.level - b.level || b.rowCount - a.rowCount);
+}
+
+/** A run with what its chunks wait for. */
+interface GatedRun {
+  readonly run: PlannedRun;
+  /** per chunk, in ordinal order */
+  readonly gates: readonly (readonly ChunkGate[])[];
+  readonly frontiers: RunFrontiers;
 }
 
 /**
@@ -206,7 +244,7 @@ async function importRun(
   source: ByteSource,
   split: SplitOptions,
   stop: StopSignal,
-  run: PlannedRun,
+  { run, gates, frontiers }: GatedRun,
   visibleModels: readonly ModelName[],
   planned: PlannedImport,
   options: RunImportOptions,
@@ -229,7 +267,10 @@ async function importRun(
       planned.runOffsets.get(run.firstPosition),
     ),
   );
+  let index = 0;
   for await (const { chunk, rows } of chunks) {
+    await frontiers.waitFor(gates[index] ?? []);
+    index += 1;
     if (stop.stopped) {
       return;
     }
@@ -265,6 +306,7 @@ async function importRun(
       case "alreadyImported":
       case "lostRace":
         results.add(outcome.result);
+        frontiers.advance(run.model);
         break;
       case "rejected":
         throw outcome.failure;

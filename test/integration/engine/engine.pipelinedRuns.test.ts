@@ -1,0 +1,86 @@
+/**
+ * The CLI starts a chunk as soon as the chunks of earlier runs it references have committed,
+ * instead of waiting for the whole previous level (lib/engine/chunkGates.ts). These tests hold
+ * it to the level-by-level result: the same rows and ledger by natural keys as an import that
+ * takes one run at a time, while the user options really do overlap the user run.
+ */
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { runImport } from "../../../lib/engine/runImport.ts";
+import type { ImportProgress, RunImportOptions } from "../../../lib/engine/runImport.ts";
+import { bufferSource } from "../../../lib/format/byteSources.ts";
+import { importUuid } from "../../../lib/ledger/key.ts";
+import { USER, USER_OPTION } from "../../../lib/registry/names.ts";
+import { ADAPTER_KINDS, openTestDatabase } from "../../support/db.ts";
+import type { OpenedTestDatabase } from "../../support/db.ts";
+import { DEFAULT_PIPELINE_SETTINGS } from "../../support/pipelineHarness.ts";
+import { snapshotByNaturalKeys } from "../../support/snapshot.ts";
+import { generateExportText } from "../../support/synthetic/index.ts";
+
+const EXPORT = Buffer.from(generateExportText({ seed: "pipelined", users: 40 }), "utf8");
+
+function options(concurrency: number, overrides: Partial<RunImportOptions> = {}): RunImportOptions {
+  return {
+    importUuid: importUuid(randomUUID()),
+    settings: { ...DEFAULT_PIPELINE_SETTINGS, chunkSize: 3 },
+    concurrency,
+    dryRun: false,
+    ...overrides,
+  };
+}
+
+describe.each(ADAPTER_KINDS)("runs that follow the user run chunk by chunk, on %s", (kind) => {
+  const opened: OpenedTestDatabase[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((d) => d.dispose()));
+  });
+  async function fresh(): Promise<OpenedTestDatabase> {
+    const database = await openTestDatabase(kind);
+    opened.push(database);
+    return database;
+  }
+
+  it("import what a one-run-at-a-time import imports, ledger included", async () => {
+    const serial = await fresh();
+    await runImport(serial.db, bufferSource(EXPORT), options(1));
+    const pipelined = await fresh();
+    const events: ImportProgress[] = [];
+    await runImport(
+      pipelined.db,
+      bufferSource(EXPORT),
+      options(6, { onProgress: (event) => events.push(event) }),
+    );
+    expect(await snapshotByNaturalKeys(pipelined.db)).toEqual(
+      await snapshotByNaturalKeys(serial.db),
+    );
+    // a user-option chunk committed before the last user chunk: the runs overlapped
+    const models = events.flatMap((e) => (e.kind === "chunk" ? [e.model] : []));
+    expect(models.indexOf(USER_OPTION)).toBeGreaterThan(-1);
+    expect(models.indexOf(USER_OPTION)).toBeLessThan(models.lastIndexOf(USER));
+  });
+
+  it("stop, without hanging, when a user chunk fails while later runs wait for it", async () => {
+    const { db } = await fresh();
+    const started: string[] = [];
+    const failing = runImport(
+      db,
+      bufferSource(EXPORT),
+      options(6, {
+        retryAttempts: 1,
+        chunkOptions: {
+          beforeStatement: (index, _sql, chunk) => {
+            if (index === 0) {
+              started.push(chunk.model);
+            }
+            // the fourth user chunk: user options wait for it, the user run is not done
+            if (chunk.model === USER && chunk.minOrdinal === 10 && index === 2) {
+              throw new Error("the database rejected a row (injected)");
+            }
+          },
+        },
+      }),
+    );
+    await expect(failing).rejects.toThrow(/injected/);
+    expect(started).toContain(USER_OPTION);
+  });
+});
