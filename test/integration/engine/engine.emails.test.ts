@@ -2,6 +2,7 @@
  * import-semantics.md §18.3 (emails) in the User and Config scopes, on both adapters, from rows
  * built here. (Global scope, which keeps the imported verification state, is out of scope.)
  */
+import { randomUUID } from "node:crypto";
 import type { Db } from "../../../lib/ports.ts";
 import { expect, it } from "vitest";
 import {
@@ -125,6 +126,38 @@ engineSuite("§18.3 emails", (db) => {
       expect(new Set(all.map((e) => e.validation_hash)).size).toBe(3);
     },
   );
+
+  it("a UserEmail that the user's side effect minted in this import is recorded Inserted without a rewrite (only its fresh random hash would change); one hashed at another time is rewritten", async () => {
+    await importRows(db(), [
+      userRow(1, "a", { email: "a@example.com" }),
+      userEmail(1, 1, "a@example.com"),
+    ]);
+    const [minted] = await rowsOf<{ id: string; same: boolean }>(
+      db(),
+      `SELECT e.id::text AS id, e.xmin::text = u.xmin::text AS same
+       FROM sentry_useremail e JOIN auth_user u ON u.id = e.user_id`,
+    );
+    // written once, by the user's chunk: no second row version from the useremail chunk
+    expect(minted?.same).toBe(true);
+    const [ledger] = await ledgerOf(db(), "sentry.useremail");
+    expect(Object.values(ledger?.inserted ?? {})).toEqual([Number(minted?.id)]);
+
+    // a resumed import with another "now": the row the first attempt minted is rewritten
+    const importUuid = randomUUID();
+    const later = "2031-03-05T00:00:00.000Z";
+    await importRows(db(), [userRow(1, "b", { email: "b@example.com" })], { importUuid });
+    const before = (await userEmails(db())).find((e) => e.email === "b@example.com");
+    await importRows(
+      db(),
+      [userRow(1, "b", { email: "b@example.com" }), userEmail(1, 1, "b@example.com")],
+      { importUuid, now: later },
+    );
+    const after = (await userEmails(db())).find((e) => e.email === "b@example.com");
+    expect(after?.id).toBe(before?.id);
+    expect(new Date(after?.date_hash_added ?? 0).toISOString()).toBe(later);
+    expect(after?.validation_hash).not.toBe(before?.validation_hash);
+    expect(after?.validation_hash).toMatch(/^[A-Za-z0-9]{32}$/);
+  });
 
   it("a user with several UserEmails ends with one UserEmail per address, all attached to that user, the extra addresses inserted with their Email", async () => {
     const file: RawRow[] = [
