@@ -12,7 +12,7 @@
  *       it("…", async () => { await db().query("SELECT 1"); });
  *     });
  */
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import { makePgDatabase } from "../../lib/adapters/pg/database.ts";
 import type { PgDatabase } from "../../lib/adapters/pg/database.ts";
 import { makePgliteDatabase } from "../../lib/adapters/pglite.ts";
@@ -96,6 +96,22 @@ export async function openTestDatabase(
   }
   const database = await createPgTestDatabase(options);
   return { db: database.open(), dispose: async () => database.drop() };
+}
+
+/**
+ * Registers an `afterEach` in the enclosing `describe`: the returned function opens a fresh
+ * migrated database of `kind`, and every one it opened is gone after each test.
+ */
+export function freshTestDatabases(kind: AdapterKind): () => Promise<OpenedTestDatabase> {
+  const opened: OpenedTestDatabase[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((d) => d.dispose()));
+  });
+  return async () => {
+    const database = await openTestDatabase(kind);
+    opened.push(database);
+    return database;
+  };
 }
 
 /**

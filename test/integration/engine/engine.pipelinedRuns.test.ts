@@ -5,14 +5,13 @@
  * takes one run at a time, while the user options really do overlap the user run.
  */
 import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runImport } from "../../../lib/engine/runImport.ts";
 import type { ImportProgress, RunImportOptions } from "../../../lib/engine/runImport.ts";
 import { bufferSource } from "../../../lib/format/byteSources.ts";
 import { importUuid } from "../../../lib/ledger/key.ts";
 import { USER, USER_OPTION } from "../../../lib/registry/names.ts";
-import { ADAPTER_KINDS, openTestDatabase } from "../../support/db.ts";
-import type { OpenedTestDatabase } from "../../support/db.ts";
+import { ADAPTER_KINDS, freshTestDatabases } from "../../support/db.ts";
 import { DEFAULT_PIPELINE_SETTINGS } from "../../support/pipelineHarness.ts";
 import { snapshotByNaturalKeys } from "../../support/snapshot.ts";
 import { generateExportText } from "../../support/synthetic/index.ts";
@@ -30,15 +29,7 @@ function options(concurrency: number, overrides: Partial<RunImportOptions> = {})
 }
 
 describe.each(ADAPTER_KINDS)("runs that follow the user run chunk by chunk, on %s", (kind) => {
-  const opened: OpenedTestDatabase[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((d) => d.dispose()));
-  });
-  async function fresh(): Promise<OpenedTestDatabase> {
-    const database = await openTestDatabase(kind);
-    opened.push(database);
-    return database;
-  }
+  const fresh = freshTestDatabases(kind);
 
   it("import what a one-run-at-a-time import imports, ledger included", async () => {
     const serial = await fresh();

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withAtomicImport } from "../../../lib/engine/atomic.ts";
 import { runImport } from "../../../lib/engine/runImport.ts";
 import type { RunImportOptions } from "../../../lib/engine/runImport.ts";
 import { bufferSource } from "../../../lib/format/byteSources.ts";
 import { importUuid } from "../../../lib/ledger/key.ts";
-import { ADAPTER_KINDS, openTestDatabase } from "../../support/db.ts";
-import type { OpenedTestDatabase } from "../../support/db.ts";
+import { ADAPTER_KINDS, freshTestDatabases } from "../../support/db.ts";
 import { DEFAULT_PIPELINE_SETTINGS } from "../../support/pipelineHarness.ts";
 import { snapshotByNaturalKeys } from "../../support/snapshot.ts";
 import { generateExportText } from "../../support/synthetic/index.ts";
@@ -24,15 +23,7 @@ function options(overrides: Partial<RunImportOptions> = {}): RunImportOptions {
 }
 
 describe.each(ADAPTER_KINDS)("an atomic import (--atomic) on %s", (kind) => {
-  const opened: OpenedTestDatabase[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((d) => d.dispose()));
-  });
-  async function fresh(): Promise<OpenedTestDatabase> {
-    const database = await openTestDatabase(kind);
-    opened.push(database);
-    return database;
-  }
+  const fresh = freshTestDatabases(kind);
 
   it("imports exactly what a chunk-by-chunk import imports", async () => {
     const plain = await fresh();
