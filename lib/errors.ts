@@ -134,6 +134,16 @@ export class ImportFailure extends SentryImportError {
   }
 }
 
+/**
+ * A chunk written beside other chunks of its run (`concurrentSiblings`) met a row whose outcome
+ * depends on those chunks (a username that needs a suffix): it must go again, in order.
+ */
+export class RunOrderNeeded extends SentryImportError {
+  constructor(message: string) {
+    super("run_order_needed", message);
+  }
+}
+
 /** Bad command-line usage: exit code 2. */
 export class UsageError extends SentryImportError {
   constructor(message: string, options: { cause?: unknown } = {}) {

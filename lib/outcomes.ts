@@ -16,7 +16,13 @@ export type ChunkOutcome =
   /** the chunk can never succeed as it is (a finding); retrying would not help */
   | { readonly kind: "rejected"; readonly failure: ImportFailure }
   /** a transient condition; the same delivery may succeed later */
-  | { readonly kind: "retry"; readonly reason: string };
+  | { readonly kind: "retry"; readonly reason: string }
+  /**
+   * Only for a request with `concurrentSiblings`: a row needs what is safe only with the run's
+   * chunks in ordinal order (a suffixed username). Nothing was written; deliver the chunk again,
+   * without the flag, once the run's earlier chunks have committed.
+   */
+  | { readonly kind: "needsOrder"; readonly reason: string };
 
 export type ChunkOutcomeKind = ChunkOutcome["kind"];
 
@@ -30,6 +36,7 @@ export function isSuccessful(outcome: ChunkOutcome): outcome is SuccessfulChunkO
       return true;
     case "rejected":
     case "retry":
+    case "needsOrder":
       return false;
   }
 }

@@ -5,7 +5,7 @@
  * scenarios). An advisory lock on the ledger key makes a concurrent second delivery wait for the
  * first and then find its ledger row, instead of colliding on data keys half-way through.
  */
-import { DbError, ImportFailure, coerceError } from "../errors.ts";
+import { DbError, ImportFailure, RunOrderNeeded, coerceError } from "../errors.ts";
 import type { ExportRow } from "../export/envelope.ts";
 import type { ParsedRow, ResolvedRow } from "../export/row.ts";
 import { NaturalKey } from "../export/row.ts";
@@ -197,6 +197,10 @@ async function writeChunk(
               scope: request.scope ?? "Config",
               flags: request.flags,
               now: request.now,
+              concurrentSiblings: request.concurrentSiblings === true,
+              ...(request.addressesCreatedEarlier === undefined
+                ? {}
+                : { addressesCreatedEarlier: request.addressesCreatedEarlier }),
             },
             writable,
           );
@@ -218,6 +222,9 @@ async function writeChunk(
 function outcomeOfError(thrown: unknown, spec: ModelSpec, key: LedgerKey): ChunkOutcome {
   if (thrown instanceof ImportFailure) {
     return { kind: "rejected", failure: thrown };
+  }
+  if (thrown instanceof RunOrderNeeded) {
+    return { kind: "needsOrder", reason: thrown.message };
   }
   const on = { model: spec.name, ordinal: key.minOrdinal };
   if (thrown instanceof DbError) {

@@ -37,4 +37,17 @@ export interface ChunkRequest {
    * Absent or false: the importer validates them itself.
    */
   readonly validated?: boolean;
+  /**
+   * Other chunks of this run may be in flight at the same time (the CLI, for a user run that the
+   * plan pass found free of collisions within the file). A row that would collide with a user
+   * already in the database then ends the delivery as `needsOrder` instead of choosing a
+   * suffixed username that an uncommitted sibling might also take.
+   */
+  readonly concurrentSiblings?: boolean;
+  /**
+   * With `concurrentSiblings`: addresses of this chunk's users whose `sentry_email` row the side
+   * effect of a user in an earlier chunk creates (the plan pass saw them there first); this
+   * chunk does not create them, so the first spelling wins whichever chunk commits first.
+   */
+  readonly addressesCreatedEarlier?: ReadonlySet<string>;
 }

@@ -17,15 +17,27 @@ import type { Plan } from "../planner/plan.ts";
 import { planWithRegistry } from "../planner/registryPlan.ts";
 import { RunDetector } from "../planner/runs.ts";
 import type { ByteSource } from "../ports.ts";
-import { USER } from "../registry/names.ts";
+import { USER, USER_OPTION } from "../registry/names.ts";
 import { getModel } from "../registry/registry.ts";
 import { modelInScope } from "../registry/scopes.ts";
 import type { ModelName } from "../registry/types.ts";
 import type { ImportSettings } from "./importOptions.ts";
 import { textOf } from "../writer/records.ts";
 import { PkRecord } from "./pkRecord.ts";
+import { UserOptionRunIndependence } from "./userOptionRunIndependence.ts";
+import { UserRunIndependence } from "./userRunIndependence.ts";
 import { ReferenceBounds } from "./chunkGates.ts";
 import type { ImportGates } from "./chunkGates.ts";
+
+/** What the plan pass found about writing the user run's chunks concurrently. */
+export interface UserRunPlan {
+  /** no two user rows collide by username, and nothing is outside ASCII */
+  readonly independent: boolean;
+  /** why not, when not */
+  readonly reason: string | null;
+  /** chunk index → its users' addresses whose Email row an earlier chunk's user creates */
+  readonly addressesCreatedEarlier: ReadonlyMap<number, ReadonlySet<string>>;
+}
 
 export interface PlannedImport {
   readonly plan: Plan;
@@ -41,6 +53,10 @@ export interface PlannedImport {
   readonly runOffsets: ReadonlyMap<number, number>;
   /** which chunks of earlier runs each chunk waits for (`chunkGates.ts`) */
   readonly gates: ImportGates;
+  /** whether the user run's chunks may be written concurrently, and what they wait for */
+  readonly userRun: UserRunPlan;
+  /** no global user option repeats for one user: the run's chunks may be written concurrently */
+  readonly userOptionRunIndependent: boolean;
 }
 
 /** Catches a pk repeated within one run, cheaply: the run's pks, sorted at its end if need be. */
@@ -104,6 +120,8 @@ export async function planImport(
   const usernames = settings.usernameFilter === null ? null : new Set(settings.usernameFilter);
   const emailFilter = usernames === null ? null : new Set<string>();
   const bounds = new ReferenceBounds(settings.chunkSize);
+  const userRun = new UserRunIndependence();
+  const userOptionRun = new UserOptionRunIndependence();
   let naturalKeysSeen = false;
 
   const runOffsets = new Map<number, number>();
@@ -125,9 +143,15 @@ export async function planImport(
     const parsed = parseRow(spec, row, ordinal);
     naturalKeysSeen ||= hasNaturalKeys(parsed);
     bounds.add(spec, ordinal, row.pk, parsed.values);
-    if (spec.name === USER && usernames !== null && emailFilter !== null) {
-      if (usernames.has(textOf(parsed.values, "username"))) {
-        emailFilter.add(textOf(parsed.values, "email"));
+    if (spec.name === USER_OPTION) {
+      userOptionRun.add(parsed.values);
+    }
+    if (spec.name === USER) {
+      const username = textOf(parsed.values, "username");
+      const email = textOf(parsed.values, "email");
+      if (usernames === null || usernames.has(username)) {
+        userRun.add(username, email, Math.floor((ordinal - 1) / settings.chunkSize));
+        emailFilter?.add(email);
       }
     }
   }
@@ -145,6 +169,12 @@ export async function planImport(
     userKeys: naturalKeysSeen ? await indexUsers(source, split) : null,
     runOffsets,
     gates: bounds.gates(plan),
+    userRun: {
+      independent: userRun.independent,
+      reason: userRun.reason,
+      addressesCreatedEarlier: userRun.addressesCreatedEarlier,
+    },
+    userOptionRunIndependent: userOptionRun.independent,
   };
 }
 

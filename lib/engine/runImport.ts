@@ -14,6 +14,7 @@ import type { ImportUuid } from "../ledger/key.ts";
 import type { ChunkOutcome } from "../outcomes.ts";
 import type { Plan, PlannedRun } from "../planner/plan.ts";
 import type { ByteSource, Database } from "../ports.ts";
+import { USER, USER_OPTION } from "../registry/names.ts";
 import type { ModelName } from "../registry/types.ts";
 import type { ChunkGate } from "./chunkGates.ts";
 import { importChunk } from "./chunkImporter.ts";
@@ -23,9 +24,18 @@ import type { ImportSettings } from "./importOptions.ts";
 import { planImport } from "./planImport.ts";
 import { RunFrontiers } from "./runFrontiers.ts";
 import { readRunChunks } from "./runReader.ts";
+import type { ChunkOfRows } from "./runReader.ts";
+import { ChunkWindow } from "./chunkWindow.ts";
+import type { ChunkAttempt } from "./chunkWindow.ts";
 import type { PlannedImport } from "./planImport.ts";
 import { SummaryCounts, summarise } from "./summary.ts";
 import type { ImportSummary } from "./summary.ts";
+
+/**
+ * Chunks of one run written at once when the run allows it: two keep both cores busy (the
+ * client's work for one chunk overlaps the server's for the other); more only add contention.
+ */
+const CONCURRENT_CHUNKS_PER_RUN = 2;
 
 export type ImportProgress =
   | { readonly kind: "planned"; readonly plan: Plan }
@@ -239,6 +249,25 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T, void, 
   }
 }
 
+/**
+ * How many chunks of `run` may be written at once: several for the user and user-option runs
+ * when the plan pass found their rows free of collisions with each other
+ * (`userRunIndependence.ts`, `userOptionRunIndependence.ts`), else one.
+ */
+function chunkWidth(run: PlannedRun, planned: PlannedImport, options: RunImportOptions): number {
+  const width = Math.min(CONCURRENT_CHUNKS_PER_RUN, options.concurrency);
+  if (run.model === USER_OPTION) {
+    return planned.userOptionRunIndependent ? width : 1;
+  }
+  if (run.model !== USER) {
+    return 1;
+  }
+  const { independent, addressesCreatedEarlier } = planned.userRun;
+  // a merged user creates no Email row, so one that a later chunk leaves to it could go missing
+  const sharesAddresses = addressesCreatedEarlier.size > 0;
+  return independent && !(sharesAddresses && options.settings.flags.mergeUsers) ? width : 1;
+}
+
 async function importRun(
   database: Database,
   source: ByteSource,
@@ -267,12 +296,20 @@ async function importRun(
       planned.runOffsets.get(run.firstPosition),
     ),
   );
-  let index = 0;
-  for await (const { chunk, rows } of chunks) {
-    await frontiers.waitFor(gates[index] ?? []);
-    index += 1;
+  const chunkWindow = new ChunkWindow<ChunkOfRows>(chunkWidth(run, planned, options), () => {
+    frontiers.advance(run.model);
+  });
+
+  async function importOne(
+    { chunk, rows }: ChunkOfRows,
+    concurrentSiblings: boolean,
+  ): Promise<ChunkAttempt> {
+    const index = Math.floor((chunk.minOrdinal - 1) / settings.chunkSize);
+    const createdEarlier = concurrentSiblings
+      ? planned.userRun.addressesCreatedEarlier.get(index)
+      : undefined;
     if (stop.stopped) {
-      return;
+      return "stopped";
     }
     const outcome = await importWithRetries(
       stop,
@@ -289,11 +326,16 @@ async function importRun(
         now,
         // planImport validated every row of the run
         validated: true,
+        concurrentSiblings,
+        ...(createdEarlier === undefined ? {} : { addressesCreatedEarlier: createdEarlier }),
       },
       options,
     );
     if (outcome === null) {
-      return;
+      return "stopped";
+    }
+    if (outcome.kind === "needsOrder") {
+      return "needsOrder";
     }
     options.onProgress?.({
       kind: "chunk",
@@ -306,8 +348,7 @@ async function importRun(
       case "alreadyImported":
       case "lostRace":
         results.add(outcome.result);
-        frontiers.advance(run.model);
-        break;
+        return "committed";
       case "rejected":
         throw outcome.failure;
       case "retry":
@@ -319,5 +360,22 @@ async function importRun(
           },
         );
     }
+  }
+
+  try {
+    let index = 0;
+    for await (const item of chunks) {
+      await frontiers.waitFor(gates[index] ?? []);
+      if (stop.stopped) {
+        break;
+      }
+      await chunkWindow.submit(index, item, importOne);
+      index += 1;
+    }
+    await chunkWindow.finish(importOne);
+  } catch (error) {
+    stop.stop();
+    await chunkWindow.abandon();
+    throw error;
   }
 }

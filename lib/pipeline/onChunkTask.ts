@@ -106,6 +106,9 @@ export async function handleChunkTask(
       return { kind: "retry", reason: outcome.reason };
     case "rejected":
       return failRun(deps, body, outcome.failure);
+    case "needsOrder":
+      // the pipeline delivers a run's chunks one at a time and never asks for this
+      return failRun(deps, body, new ImportFailure("Unknown", outcome.reason));
     case "imported":
     case "alreadyImported":
     case "lostRace":

@@ -60,9 +60,12 @@ function lookupOf(lookups: ReadonlyMap<string, AddressLookup>, address: string):
  * Creates the `sentry_email` rows of addresses that have none yet (case-insensitively), in one
  * statement: `ON CONFLICT DO NOTHING` lets the unique index's own insertion find an existing
  * address (citext compares case-insensitively) instead of a probe per address before it, and
- * a concurrent chunk creating the same address waits for it instead of failing. Rows go in in
- * the given order, so the first spelling of an address wins, as Sentry's get-or-create in file
- * order does. A skipped row consumes a sequence value; nothing refers to `sentry_email` ids.
+ * a concurrent chunk creating the same address waits for it instead of failing. Rows go in by
+ * the address's case fold, and in the given order within one fold, so the first spelling of an
+ * address wins, as Sentry's get-or-create in file order does; and every chunk takes the unique
+ * index's entries in the same order, so two concurrent chunks sharing addresses wait for each
+ * other instead of deadlocking. A skipped row consumes a sequence value; nothing refers to
+ * `sentry_email` ids.
  */
 export async function ensureEmails(
   db: Db,
@@ -76,7 +79,7 @@ export async function ensureEmails(
     `INSERT INTO ${EMAIL_TABLE} (email, date_added)
      SELECT a.address, $2::timestamptz
      FROM unnest($1::text[]) WITH ORDINALITY AS a(address, n)
-     ORDER BY a.n
+     ORDER BY lower(a.address), a.n
      ON CONFLICT DO NOTHING`,
     [addresses, now],
   );

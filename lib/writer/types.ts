@@ -24,6 +24,10 @@ export interface WriteContext {
   readonly flags: ImportFlags;
   /** the import's "now", as an ISO string */
   readonly now: string;
+  /** other chunks of the run may be in flight: see `ChunkRequest.concurrentSiblings` */
+  readonly concurrentSiblings?: boolean;
+  /** see `ChunkRequest.addressesCreatedEarlier` */
+  readonly addressesCreatedEarlier?: ReadonlySet<string>;
 }
 
 /** A row past the gates: its FK fields hold NEW pks, and `fkKinds` their pk-map kinds. */

@@ -3,6 +3,7 @@
  * `merge_users`, mapped to the existing user; inserted users are scrubbed for the scope and get
  * their side effects (primary UserEmail, Email, LostPasswordHash), as Sentry's signals do.
  */
+import { RunOrderNeeded } from "../errors.ts";
 import type { ResolvedValue } from "../export/row.ts";
 import type { Db } from "../ports.ts";
 import { USER, USER_EMAIL } from "../registry/names.ts";
@@ -113,6 +114,12 @@ export const writeUsers: ModelWriter = async (ctx, rows) => {
     }
     let chosenFold = folded;
     if (collision !== undefined) {
+      if (ctx.concurrentSiblings === true) {
+        // a suffix is chosen against the users the chunk can see; a sibling's are not visible
+        throw new RunOrderNeeded(
+          `the username ${JSON.stringify(username)} is taken and needs a suffix`,
+        );
+      }
       const candidates = suffixCandidates(username);
       const found = await lookupUsernames(ctx.db, candidates);
       const isTaken = (c: string): boolean => {
@@ -168,9 +175,10 @@ async function writeInsertedUserSideEffects(
       is_verified: false,
     })),
   );
+  const createdEarlier = ctx.addressesCreatedEarlier;
   await ensureEmails(
     ctx.db,
-    users.map((u) => u.email),
+    users.flatMap((u) => (createdEarlier?.has(u.email) === true ? [] : [u.email])),
     ctx.now,
   );
   if (ctx.scope !== "Global") {

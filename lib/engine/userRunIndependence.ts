@@ -1,0 +1,104 @@
+/**
+ * Whether, and how, the chunks of the user run may be written concurrently. §6.3 rule 3 keeps
+ * one run's chunks in ordinal order because its rows collide with earlier rows of the same run.
+ * For users those collisions are:
+ * - a username repeated case-insensitively: the later user gets a suffix. A file with one keeps
+ *   the whole run in order;
+ * - an address that two users share: one Email row results, in the spelling of the first user.
+ *   The chunk of the first user creates it; later chunks leave it to that one
+ *   (`addressesCreatedEarlier`), so no chunk waits for another. With `--merge-users` the first
+ *   user may be merged and create nothing: a run with shared addresses then goes in order.
+ * Collisions with users already in the database are the chunk importer's to notice
+ * (`ChunkRequest.concurrentSiblings`).
+ *
+ * Compact: each name is kept as a 53-bit hash in an open-addressing table of typed arrays
+ * (about 40 MB at a million users, none of it on the V8 heap, gone after the plan pass). A hash
+ * collision reads as a repeat, which only costs speed. Names with a non-ASCII character keep the
+ * run in order: the database's `lower()` and JavaScript's case folding agree only on ASCII.
+ */
+import { HashSlots, hash53 } from "./hashSlots.ts";
+
+// eslint-disable-next-line no-control-regex -- the ASCII range is the point
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * Addresses kept for later chunks, at the most: a file whose users share addresses massively
+ * goes in order instead of holding them all.
+ */
+const MAX_ADDRESSES_CREATED_EARLIER = 200_000;
+
+export class UserRunIndependence {
+  readonly #usernames = new HashSlots(0);
+  /** folded address → 1 + the chunk of its first user */
+  readonly #addresses = new HashSlots(1);
+  /** chunk index → its users' addresses that a user of an earlier chunk has too */
+  readonly #createdEarlier = new Map<number, Set<string>>();
+  #createdEarlierCount = 0;
+  #reason: string | null = null;
+
+  /**
+   * Adds the next user row of the run that will be imported (it passes the username filter),
+   * in file order; `chunk` is its 0-based chunk index.
+   */
+  add(username: string, email: string, chunk: number): void {
+    if (this.#reason !== null) {
+      return;
+    }
+    if (!ASCII_ONLY.test(username) || !ASCII_ONLY.test(email)) {
+      this.#stop("a username or address outside ASCII");
+      return;
+    }
+    const folded = hash53(username.toLowerCase());
+    if (this.#usernames.find(folded) !== -1) {
+      this.#stop("a username repeated (ignoring case)");
+      return;
+    }
+    this.#usernames.add(folded);
+    const slot = this.#addresses.add(hash53(email.toLowerCase()));
+    const firstChunk = this.#addresses.column(0);
+    const first = firstChunk[slot] ?? 0;
+    if (first === 0) {
+      firstChunk[slot] = chunk + 1;
+    } else if (first - 1 < chunk) {
+      this.#addCreatedEarlier(chunk, email);
+    }
+  }
+
+  #addCreatedEarlier(chunk: number, email: string): void {
+    let addresses = this.#createdEarlier.get(chunk);
+    if (addresses === undefined) {
+      addresses = new Set();
+      this.#createdEarlier.set(chunk, addresses);
+    }
+    addresses.add(email);
+    this.#createdEarlierCount += 1;
+    if (this.#createdEarlierCount > MAX_ADDRESSES_CREATED_EARLIER) {
+      this.#stop("too many addresses shared between users");
+    }
+  }
+
+  #stop(reason: string): void {
+    this.#reason = reason;
+    this.#createdEarlier.clear();
+  }
+
+  /** True when the run's chunks may be written concurrently. */
+  get independent(): boolean {
+    return this.#reason === null;
+  }
+
+  /** Why the run must go in order, or null. */
+  get reason(): string | null {
+    return this.#reason;
+  }
+
+  /**
+   * Per chunk (0-based): the addresses of its users that a user of an earlier chunk has too
+   * (compared ignoring case). That earlier user's side effect creates the Email row, in its
+   * spelling, as file order would; the later chunk leaves it alone, so the chunks need not wait
+   * for each other. Valid only when no user is merged: a merged user creates nothing.
+   */
+  get addressesCreatedEarlier(): ReadonlyMap<number, ReadonlySet<string>> {
+    return this.#createdEarlier;
+  }
+}
