@@ -3,8 +3,14 @@
  * the same adapters pointed at loopback stand-ins, or small in-memory ones.
  */
 
-/** A re-openable stream of bytes: every call starts again from the first byte. */
-export type ByteSource = () => AsyncIterable<Uint8Array>;
+/**
+ * A re-openable stream of bytes: every call starts again from the first byte. A source that can
+ * seek (a plain file, bytes in memory) also has `from`, which starts at a byte offset; one that
+ * cannot (a decrypted token) has none, and a reader drops the bytes before the offset itself.
+ */
+export type ByteSource = (() => AsyncIterable<Uint8Array>) & {
+  readonly from?: (offset: number) => AsyncIterable<Uint8Array>;
+};
 
 /** Unwraps an archive's data-encryption key (Sentry's `Decryptor`). */
 export interface KeyDecryptor {

@@ -61,15 +61,20 @@ const OPENING_BRACKET = new Uint8Array([0x5b]);
 
 /**
  * The export from the element at `byteOffset` on, as an array of its own: `[` and then the bytes
- * of that element and everything after it. The bytes before are dropped without being looked at.
+ * of that element and everything after it. A source that can seek starts there; from any other
+ * the bytes before are read and dropped without being looked at.
  */
 async function* arrayFromOffset(
-  bytes: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   byteOffset: number,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   yield OPENING_BRACKET;
+  if (source.from !== undefined) {
+    yield* source.from(byteOffset);
+    return;
+  }
   let seen = 0;
-  for await (const piece of bytes) {
+  for await (const piece of source()) {
     const end = seen + piece.length;
     if (end > byteOffset) {
       yield seen >= byteOffset ? piece : piece.subarray(byteOffset - seen);
@@ -98,7 +103,7 @@ export async function* readRunChunks(
   const elements =
     runOffset === undefined
       ? splitJsonArray(source(), split)
-      : splitJsonArray(arrayFromOffset(source(), runOffset), split);
+      : splitJsonArray(arrayFromOffset(source, runOffset), split);
   // positions counted by the splitter are shifted by this much
   const shift = runOffset === undefined ? 0 : run.firstPosition - 1;
   for await (const piece of elements) {

@@ -6,28 +6,37 @@ import type { ByteSource } from "../ports.ts";
 /** 64 KiB pieces: AES and HMAC run ten times faster on these than on one huge buffer. */
 const READ_CHUNK = 64 * 1024;
 
-/** A re-openable source over a file: every call opens the file again from its first byte. */
+/**
+ * A re-openable source over a file: every call opens the file again from its first byte, and
+ * `from` from a given one.
+ */
 export function fileSource(path: string): ByteSource {
-  return async function* readFile() {
-    const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        yield chunk;
-      }
-    } catch (error) {
-      throw new ArchiveError("unreadable", `Cannot read ${path}: ${describeIoError(error)}`, {
-        cause: error,
-        context: { path },
-      });
-    } finally {
-      stream.destroy();
+  return Object.assign(() => readFile(path, 0), {
+    from: (offset: number) => readFile(path, offset),
+  });
+}
+
+async function* readFile(path: string, start: number): AsyncGenerator<Uint8Array, void, undefined> {
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, start });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      yield chunk;
     }
-  };
+  } catch (error) {
+    throw new ArchiveError("unreadable", `Cannot read ${path}: ${describeIoError(error)}`, {
+      cause: error,
+      context: { path },
+    });
+  } finally {
+    stream.destroy();
+  }
 }
 
 /** A source over bytes already in memory (tests, small inputs). Yields in `pieceSize` slices. */
 export function bufferSource(bytes: Uint8Array, pieceSize = READ_CHUNK): ByteSource {
-  return () => iterateAsync(slices(bytes, pieceSize));
+  return Object.assign(() => iterateAsync(slices(bytes, pieceSize)), {
+    from: (offset: number) => iterateAsync(slices(bytes.subarray(offset), pieceSize)),
+  });
 }
 
 /** Lifts a synchronous iterable into an async one (ports speak AsyncIterable). */
