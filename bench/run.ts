@@ -83,7 +83,7 @@ function parseOptions(): BenchOptions {
     encrypted: values.encrypted,
     // not the CLI's 20 (Sentry's): the size that imports fastest within the memory target
     // (bench/PERFORMANCE.md); `--chunk-size 20` measures Sentry's default
-    chunkSize: positive(values["chunk-size"], "--chunk-size", 2000),
+    chunkSize: positive(values["chunk-size"], "--chunk-size", 1000),
     concurrency: positive(values.concurrency, "--concurrency", 3),
     keep: values.keep,
     profile: values.profile,
