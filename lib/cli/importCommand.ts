@@ -360,7 +360,7 @@ function buildImportCommand(
     )
     .option(
       "--concurrency <n>",
-      "models imported at once within a dependency level (default: 3 on Postgres, 1 embedded)",
+      "models imported at once (default: 3 on Postgres, 1 embedded); above 1, the user and user-option runs also write two chunks at once when their rows cannot collide",
     )
     .option("--dry-run", "validate and plan the import, write nothing")
     .option(

@@ -45,17 +45,22 @@ export class ChunkWindow<T> {
    * order, returns when it has committed. Throws the first failure of any chunk.
    */
   async submit(index: number, item: T, attempt: AttemptChunk<T>): Promise<void> {
-    this.#throwIfFailed();
-    while (!this.#inOrder && this.#inFlight.size >= this.#width) {
-      await Promise.race(this.#inFlight);
-      this.#throwIfFailed();
-    }
+    await this.room();
     if (this.#inOrder) {
       await this.#settle(attempt);
       await this.#deliverInOrder(index, item, attempt);
       return;
     }
     this.#launch(index, item, attempt);
+  }
+
+  /** Resolves once a `submit` would start its chunk at once (or the window is in order). */
+  async room(): Promise<void> {
+    this.#throwIfFailed();
+    while (!this.#inOrder && this.#inFlight.size >= this.#width) {
+      await Promise.race(this.#inFlight);
+      this.#throwIfFailed();
+    }
   }
 
   /** After the last `submit`: waits for every chunk, sent-back ones included. */

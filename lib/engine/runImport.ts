@@ -364,7 +364,13 @@ async function importRun(
 
   try {
     let index = 0;
-    for await (const item of chunks) {
+    // room first, then the next chunk: a chunk read only to wait would be one more in memory
+    for (await chunkWindow.room(); ; await chunkWindow.room()) {
+      const next = await chunks.next();
+      if (next.done === true) {
+        break;
+      }
+      const item = next.value;
       await frontiers.waitFor(gates[index] ?? []);
       if (stop.stopped) {
         break;
@@ -377,5 +383,7 @@ async function importRun(
     stop.stop();
     await chunkWindow.abandon();
     throw error;
+  } finally {
+    await chunks.return();
   }
 }

@@ -30,17 +30,23 @@ describe("UserOptionRunIndependence", () => {
     const result = check([
       option(1, "timezone"),
       option(1, "language"),
-      option(2, "timezone"),
       option(1, "timezone", { project_id: 5 }),
       option(1, "timezone", { organization_id: 6 }),
+      option(2, "timezone"),
     ]);
     expect(result.independent).toBe(true);
   });
 
   it("sees a global option repeated for one user (the later one is skipped in file order)", () => {
-    const result = check([option(1, "timezone"), option(2, "x"), option(1, "timezone")]);
+    const result = check([option(1, "timezone"), option(1, "x"), option(1, "timezone")]);
     expect(result.independent).toBe(false);
     expect(result.reason).toMatch(/repeated/);
+  });
+
+  it("keeps a run whose options are not grouped by ascending user in order", () => {
+    const result = check([option(1, "timezone"), option(2, "timezone"), option(1, "language")]);
+    expect(result.independent).toBe(false);
+    expect(result.reason).toMatch(/grouped/);
   });
 
   it("keeps a run with natural-key users in order (resolved only when the run is read)", () => {
