@@ -365,7 +365,8 @@ async function importRun(
   try {
     let index = 0;
     // room first, then the next chunk: a chunk read only to wait would be one more in memory
-    for (await chunkWindow.room(); ; await chunkWindow.room()) {
+    for (;;) {
+      await chunkWindow.room();
       const next = await chunks.next();
       if (next.done === true) {
         break;
