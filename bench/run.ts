@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { generateRsaKeyPair, makeLocalPublicKeyProvider } from "../lib/adapters/localKey.ts";
 import { makePgDatabase } from "../lib/adapters/pg/database.ts";
+import { DEFAULT_POSTGRES_CONCURRENCY } from "../lib/engine/importOptions.ts";
 import { encryptBackupToFile, fileSource } from "../lib/format/index.ts";
 import { migrate } from "../lib/migrations/index.ts";
 import type { Database } from "../lib/ports.ts";
@@ -84,7 +85,7 @@ function parseOptions(): BenchOptions {
     // not the CLI's 20 (Sentry's): the size that imports fastest within the memory target
     // (bench/PERFORMANCE.md); `--chunk-size 20` measures Sentry's default
     chunkSize: positive(values["chunk-size"], "--chunk-size", 1000),
-    concurrency: positive(values.concurrency, "--concurrency", 3),
+    concurrency: positive(values.concurrency, "--concurrency", DEFAULT_POSTGRES_CONCURRENCY),
     keep: values.keep,
     profile: values.profile,
     skipCopy: values["skip-copy"],

@@ -23,6 +23,7 @@ import { migrate } from "../migrations/index.ts";
 import type { ByteSource, Database } from "../ports.ts";
 import { DEFAULT_PBKDF2_ITERATIONS } from "../secrets.ts";
 import type { PasswordMode } from "../secrets.ts";
+import { DEFAULT_POSTGRES_CONCURRENCY } from "../engine/importOptions.ts";
 import type { ImportSettings } from "../engine/importOptions.ts";
 import type { CliIo } from "./io.ts";
 import { checkDecryptFlags } from "./keySources.ts";
@@ -250,7 +251,7 @@ async function execute(
           concurrency: atomic
             ? 1
             : (positiveInt(opts.concurrency, "--concurrency") ??
-              (database?.kind === "postgres" ? 3 : 1)),
+              (database?.kind === "postgres" ? DEFAULT_POSTGRES_CONCURRENCY : 1)),
           dryRun,
           onProgress: progress.onProgress,
           onPlanned: async (plan) => {
@@ -360,7 +361,7 @@ function buildImportCommand(
     )
     .option(
       "--concurrency <n>",
-      "models imported at once (default: 3 on Postgres, 1 embedded); above 1, the user and user-option runs also write two chunks at once when their rows cannot collide",
+      `models imported at once (default: ${String(DEFAULT_POSTGRES_CONCURRENCY)} on Postgres, 1 embedded); above 1, the user and user-option runs also write two chunks at once when their rows cannot collide`,
     )
     .option("--dry-run", "validate and plan the import, write nothing")
     .option(
