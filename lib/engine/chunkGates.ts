@@ -8,8 +8,11 @@
  *
  * The side effects that such pairs share commute: a user's chunk and a useremail chunk may both
  * get-or-create the same `sentry_email` address, and either way one row with the import's `now`
- * results (only its id depends on which came first). Relations that are not FKs (the email run
- * and the user side effect, useremail and the email run) still wait for the whole earlier run.
+ * results (only its id depends on which came first). Where the two spell the address
+ * differently, the user's spelling must win, as in file order: a user-email chunk also waits for
+ * the last user chunk with its address (`require`, from `planImport.ts`). Relations that are not
+ * FKs (the email run and the user side effect, useremail and the email run) still wait for the
+ * whole earlier run.
  */
 import { NaturalKey } from "../export/row.ts";
 import type { FieldValue } from "../export/row.ts";
@@ -42,6 +45,8 @@ export class ReferenceBounds {
   readonly #pks = new Map<ModelName, RunPks>();
   /** referencing model → target model → largest referenced pk per chunk; null: not all pks */
   readonly #referenced = new Map<ModelName, Map<ModelName, number[] | null>>();
+  /** waiting model → target model → chunks of the target each chunk needs besides its FKs */
+  readonly #required = new Map<ModelName, Map<ModelName, number[]>>();
 
   constructor(chunkSize: number) {
     this.#chunkSize = chunkSize;
@@ -79,6 +84,25 @@ export class ReferenceBounds {
     }
   }
 
+  /**
+   * The chunk of `model`'s run holding row `ordinal` also needs the first `chunks` chunks of
+   * `target`'s run (Infinity: all of them), for a reason other than its FKs.
+   */
+  require(model: ModelName, ordinal: number, target: ModelName, chunks: number): void {
+    const chunk = Math.floor((ordinal - 1) / this.#chunkSize);
+    let targets = this.#required.get(model);
+    if (targets === undefined) {
+      targets = new Map();
+      this.#required.set(model, targets);
+    }
+    let needs = targets.get(target);
+    if (needs === undefined) {
+      needs = [];
+      targets.set(target, needs);
+    }
+    needs[chunk] = Math.max(needs[chunk] ?? 0, chunks);
+  }
+
   /** The gates of every chunk of the plan's runs. */
   gates(plan: Plan): ImportGates {
     const gates = new Map<ModelName, (readonly ChunkGate[])[]>();
@@ -88,7 +112,16 @@ export class ReferenceBounds {
         run.model,
         run.chunks.map((_, k) =>
           earlier
-            .map((d) => ({ model: d.model, chunks: this.#needed(run, d, k) }))
+            .map((d) => ({
+              model: d.model,
+              chunks: Math.min(
+                d.chunks.length,
+                Math.max(
+                  this.#needed(run, d, k),
+                  this.#required.get(run.model)?.get(d.model)?.[k] ?? 0,
+                ),
+              ),
+            }))
             .filter((gate) => gate.chunks > 0),
         ),
       );

@@ -17,7 +17,7 @@ import type { Plan } from "../planner/plan.ts";
 import { planWithRegistry } from "../planner/registryPlan.ts";
 import { RunDetector } from "../planner/runs.ts";
 import type { ByteSource } from "../ports.ts";
-import { USER, USER_OPTION } from "../registry/names.ts";
+import { USER, USER_EMAIL, USER_OPTION } from "../registry/names.ts";
 import { getModel } from "../registry/registry.ts";
 import { modelInScope } from "../registry/scopes.ts";
 import type { ModelName } from "../registry/types.ts";
@@ -25,7 +25,7 @@ import type { ImportSettings } from "./importOptions.ts";
 import { textOf } from "../writer/records.ts";
 import { PkRecord } from "./pkRecord.ts";
 import { UserOptionRunIndependence } from "./userOptionRunIndependence.ts";
-import { UserRunIndependence } from "./userRunIndependence.ts";
+import { ASCII_ONLY, UserRunIndependence } from "./userRunIndependence.ts";
 import { ReferenceBounds } from "./chunkGates.ts";
 import type { ImportGates } from "./chunkGates.ts";
 
@@ -105,6 +105,25 @@ class DuplicatePkCheck {
 }
 
 /**
+ * A user email's address may be a user's own address too. In file order every user, and so its
+ * side effect's Email row, comes before every user email: the user-email chunk waits for the
+ * last user chunk with that address (ignoring case), so the Email row is created in the spelling
+ * file order gives it, never in the user email's. An address outside ASCII waits for the whole
+ * user run: JavaScript's case folding and the database's agree only on ASCII.
+ */
+function requireAddressOwners(
+  bounds: ReferenceBounds,
+  users: UserRunIndependence,
+  ordinal: number,
+  email: string,
+): void {
+  const last = ASCII_ONLY.test(email) ? users.lastChunkWithAddress(email) : Infinity;
+  if (last !== undefined) {
+    bounds.require(USER_EMAIL, ordinal, USER, last + 1);
+  }
+}
+
+/**
  * @param split how the export is cut into rows (`maxElementBytes`: larger rows are rejected
  *   instead of buffered); the splitter's defaults when absent
  */
@@ -145,6 +164,9 @@ export async function planImport(
     bounds.add(spec, ordinal, row.pk, parsed.values);
     if (spec.name === USER_OPTION) {
       userOptionRun.add(parsed.values);
+    }
+    if (spec.name === USER_EMAIL && ordinals.has(USER)) {
+      requireAddressOwners(bounds, userRun, ordinal, textOf(parsed.values, "email"));
     }
     if (spec.name === USER) {
       const username = textOf(parsed.values, "username");

@@ -19,7 +19,11 @@
 import { HashSlots, hash53 } from "./hashSlots.ts";
 
 // eslint-disable-next-line no-control-regex -- the ASCII range is the point
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+export const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/** Address table columns: 1 + a chunk index, 0 for none. */
+const FIRST_CHUNK = 0;
+const LAST_CHUNK = 1;
 
 /**
  * Addresses kept for later chunks, at the most: a file whose users share addresses massively
@@ -29,8 +33,8 @@ const MAX_ADDRESSES_CREATED_EARLIER = 200_000;
 
 export class UserRunIndependence {
   readonly #usernames = new HashSlots(0);
-  /** folded address → 1 + the chunk of its first user */
-  readonly #addresses = new HashSlots(1);
+  /** folded address → 1 + the chunk of its first user, 1 + the chunk of its last user */
+  readonly #addresses = new HashSlots(2);
   /** chunk index → its users' addresses that a user of an earlier chunk has too */
   readonly #createdEarlier = new Map<number, Set<string>>();
   #createdEarlierCount = 0;
@@ -41,6 +45,13 @@ export class UserRunIndependence {
    * in file order; `chunk` is its 0-based chunk index.
    */
   add(username: string, email: string, chunk: number): void {
+    const slot = this.#addresses.add(hash53(email.toLowerCase()));
+    const firstChunk = this.#addresses.column(FIRST_CHUNK);
+    const first = firstChunk[slot] ?? 0;
+    this.#addresses.column(LAST_CHUNK)[slot] = chunk + 1;
+    if (first === 0) {
+      firstChunk[slot] = chunk + 1;
+    }
     if (this.#reason !== null) {
       return;
     }
@@ -54,14 +65,19 @@ export class UserRunIndependence {
       return;
     }
     this.#usernames.add(folded);
-    const slot = this.#addresses.add(hash53(email.toLowerCase()));
-    const firstChunk = this.#addresses.column(0);
-    const first = firstChunk[slot] ?? 0;
-    if (first === 0) {
-      firstChunk[slot] = chunk + 1;
-    } else if (first - 1 < chunk) {
+    if (first !== 0 && first - 1 < chunk) {
       this.#addCreatedEarlier(chunk, email);
     }
+  }
+
+  /**
+   * The 0-based chunk of the last user row with `email` as its address (ignoring case), or
+   * undefined when no user row has it. Non-ASCII addresses are compared as JavaScript folds
+   * them; callers treat those as unknown.
+   */
+  lastChunkWithAddress(email: string): number | undefined {
+    const slot = this.#addresses.find(hash53(email.toLowerCase()));
+    return slot === -1 ? undefined : (this.#addresses.column(LAST_CHUNK)[slot] ?? 1) - 1;
   }
 
   #addCreatedEarlier(chunk: number, email: string): void {

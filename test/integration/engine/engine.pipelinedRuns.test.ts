@@ -15,6 +15,7 @@ import { ADAPTER_KINDS, freshTestDatabases } from "../../support/db.ts";
 import { DEFAULT_PIPELINE_SETTINGS } from "../../support/pipelineHarness.ts";
 import { snapshotByNaturalKeys } from "../../support/snapshot.ts";
 import { generateExportText } from "../../support/synthetic/index.ts";
+import { importRows, row, rowsOf, userRow } from "../../support/engine.ts";
 
 const EXPORT = Buffer.from(generateExportText({ seed: "pipelined", users: 40 }), "utf8");
 
@@ -48,6 +49,32 @@ describe.each(ADAPTER_KINDS)("runs that follow the user run chunk by chunk, on %
     const models = events.flatMap((e) => (e.kind === "chunk" ? [e.model] : []));
     expect(models.indexOf(USER_OPTION)).toBeGreaterThan(-1);
     expect(models.indexOf(USER_OPTION)).toBeLessThan(models.lastIndexOf(USER));
+  });
+
+  it("create an address in a later user's spelling, not in an earlier user email's", async () => {
+    // in file order user-3's side effect creates "Shared@x.io" before user-0's second user
+    // email asks for "shared@x.io": the user-email chunk waits for user-3's chunk
+    const rows = [
+      ...Array.from({ length: 4 }, (_, i) =>
+        userRow(100 + i, `user-${String(i)}`, {
+          email: i === 3 ? "Shared@x.io" : `u${String(i)}@x.io`,
+        }),
+      ),
+      row("sentry.useremail", 1, {
+        user: 100,
+        email: "shared@x.io",
+        validation_hash: "",
+        date_hash_added: "2023-06-22T00:00:00.000Z",
+        is_verified: true,
+      }),
+    ];
+    const { db } = await fresh();
+    await importRows(db, rows, { chunkSize: 1, concurrency: 6 });
+    const emails = await rowsOf<{ email: string }>(
+      db,
+      "SELECT email::text AS email FROM sentry_email WHERE lower(email::text) = 'shared@x.io'",
+    );
+    expect(emails).toEqual([{ email: "Shared@x.io" }]);
   });
 
   it("stop, without hanging, when a user chunk fails while later runs wait for it", async () => {

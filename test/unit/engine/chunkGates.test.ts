@@ -113,6 +113,30 @@ describe("chunk gates", () => {
     ]);
   });
 
+  it("a chunk waits for more of a run when told to, up to the whole run", () => {
+    const bounds = new ReferenceBounds(CHUNK_SIZE);
+    const rows: Row[] = [...users([1, 2, 3, 4, 5]), option(1, 1), option(2, 1), option(3, 1)];
+    const ordinals = new Map<ModelName, number>();
+    for (const row of rows) {
+      const ordinal = (ordinals.get(row.model) ?? 0) + 1;
+      ordinals.set(row.model, ordinal);
+      bounds.add(spec(row.model), ordinal, row.pk, row.values ?? {});
+    }
+    // option 2 (in the first chunk) needs two user chunks, option 3 (the second) all of them
+    bounds.require(USER_OPTION, 2, USER, 2);
+    bounds.require(USER_OPTION, 3, USER, Infinity);
+    const plan = planWithRegistry({
+      importUuid: UUID,
+      scope: "Config",
+      chunkSize: CHUNK_SIZE,
+      runs: detectRuns(rows.map((row) => row.model)),
+    });
+    expect(bounds.gates(plan).get(USER_OPTION)).toEqual([
+      [{ model: USER, chunks: 2 }],
+      [{ model: USER, chunks: 3 }],
+    ]);
+  });
+
   it("unrelated runs wait for nothing, and no run waits for a later one", () => {
     const gates = gatesOf([
       option(1, 1),
