@@ -9,10 +9,10 @@
  * The side effects that such pairs share commute: a user's chunk and a useremail chunk may both
  * get-or-create the same `sentry_email` address, and either way one row with the import's `now`
  * results (only its id depends on which came first). Where the two spell the address
- * differently, the user's spelling must win, as in file order: a user-email chunk also waits for
- * the last user chunk with its address (`require`, from `planImport.ts`). Relations that are not
- * FKs (the email run and the user side effect, useremail and the email run) still wait for the
- * whole earlier run.
+ * differently, the user's spelling must win, as in file order: the user-email chunk leaves such
+ * an address to the user (`userEmailAddresses.ts`), or, with `--merge-users`, waits for that
+ * user's chunk (`require`). Relations that are not FKs (the email run and the user side effect,
+ * useremail and the email run) still wait for the whole earlier run.
  */
 import { NaturalKey } from "../export/row.ts";
 import type { FieldValue } from "../export/row.ts";

@@ -45,9 +45,11 @@ export interface ChunkRequest {
    */
   readonly concurrentSiblings?: boolean;
   /**
-   * With `concurrentSiblings`: addresses of this chunk's users whose `sentry_email` row the side
-   * effect of a user in an earlier chunk creates (the plan pass saw them there first); this
-   * chunk does not create them, so the first spelling wins whichever chunk commits first.
+   * Addresses whose `sentry_email` row this chunk leaves to the side effect of a user elsewhere
+   * in the user run, so that the spelling file order gives the row wins whichever chunk commits
+   * first: for a user chunk with `concurrentSiblings`, its users' addresses that a user of an
+   * earlier chunk has too (`userRunIndependence.ts`); for a user-email chunk, the addresses a
+   * user spells otherwise (`userEmailAddresses.ts`).
    */
   readonly addressesCreatedEarlier?: ReadonlySet<string>;
 }

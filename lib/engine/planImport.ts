@@ -25,7 +25,8 @@ import type { ImportSettings } from "./importOptions.ts";
 import { textOf } from "../writer/records.ts";
 import { PkRecord } from "./pkRecord.ts";
 import { UserOptionRunIndependence } from "./userOptionRunIndependence.ts";
-import { ASCII_ONLY, UserRunIndependence } from "./userRunIndependence.ts";
+import { UserEmailAddresses } from "./userEmailAddresses.ts";
+import { UserRunIndependence } from "./userRunIndependence.ts";
 import { ReferenceBounds } from "./chunkGates.ts";
 import type { ImportGates } from "./chunkGates.ts";
 
@@ -57,6 +58,8 @@ export interface PlannedImport {
   readonly userRun: UserRunPlan;
   /** no global user option repeats for one user: the run's chunks may be written concurrently */
   readonly userOptionRunIndependent: boolean;
+  /** per user-email chunk: addresses it leaves to the users' side effect (`userEmailAddresses.ts`) */
+  readonly userEmailAddressesLeft: ReadonlyMap<number, ReadonlySet<string>>;
 }
 
 /** Catches a pk repeated within one run, cheaply: the run's pks, sorted at its end if need be. */
@@ -105,25 +108,6 @@ class DuplicatePkCheck {
 }
 
 /**
- * A user email's address may be a user's own address too. In file order every user, and so its
- * side effect's Email row, comes before every user email: the user-email chunk waits for the
- * last user chunk with that address (ignoring case), so the Email row is created in the spelling
- * file order gives it, never in the user email's. An address outside ASCII waits for the whole
- * user run: JavaScript's case folding and the database's agree only on ASCII.
- */
-function requireAddressOwners(
-  bounds: ReferenceBounds,
-  users: UserRunIndependence,
-  ordinal: number,
-  email: string,
-): void {
-  const last = ASCII_ONLY.test(email) ? users.lastChunkWithAddress(email) : Infinity;
-  if (last !== undefined) {
-    bounds.require(USER_EMAIL, ordinal, USER, last + 1);
-  }
-}
-
-/**
  * @param split how the export is cut into rows (`maxElementBytes`: larger rows are rejected
  *   instead of buffered); the splitter's defaults when absent
  */
@@ -141,6 +125,7 @@ export async function planImport(
   const bounds = new ReferenceBounds(settings.chunkSize);
   const userRun = new UserRunIndependence();
   const userOptionRun = new UserOptionRunIndependence();
+  const userEmailAddresses = new UserEmailAddresses(settings.chunkSize, settings.flags.mergeUsers);
   let naturalKeysSeen = false;
 
   const runOffsets = new Map<number, number>();
@@ -166,7 +151,7 @@ export async function planImport(
       userOptionRun.add(parsed.values);
     }
     if (spec.name === USER_EMAIL && ordinals.has(USER)) {
-      requireAddressOwners(bounds, userRun, ordinal, textOf(parsed.values, "email"));
+      userEmailAddresses.add(ordinal, textOf(parsed.values, "email"), userRun, bounds);
     }
     if (spec.name === USER) {
       const username = textOf(parsed.values, "username");
@@ -197,6 +182,7 @@ export async function planImport(
       addressesCreatedEarlier: userRun.addressesCreatedEarlier,
     },
     userOptionRunIndependent: userOptionRun.independent,
+    userEmailAddressesLeft: userEmailAddresses.left,
   };
 }
 

@@ -14,7 +14,7 @@ import type { ImportUuid } from "../ledger/key.ts";
 import type { ChunkOutcome } from "../outcomes.ts";
 import type { Plan, PlannedRun } from "../planner/plan.ts";
 import type { ByteSource, Database } from "../ports.ts";
-import { USER, USER_OPTION } from "../registry/names.ts";
+import { USER, USER_EMAIL, USER_OPTION } from "../registry/names.ts";
 import type { ModelName } from "../registry/types.ts";
 import type { ChunkGate } from "./chunkGates.ts";
 import { importChunk } from "./chunkImporter.ts";
@@ -305,9 +305,12 @@ async function importRun(
     concurrentSiblings: boolean,
   ): Promise<ChunkAttempt> {
     const index = Math.floor((chunk.minOrdinal - 1) / settings.chunkSize);
-    const createdEarlier = concurrentSiblings
-      ? planned.userRun.addressesCreatedEarlier.get(index)
-      : undefined;
+    const createdEarlier =
+      run.model === USER_EMAIL
+        ? planned.userEmailAddressesLeft.get(index)
+        : concurrentSiblings
+          ? planned.userRun.addressesCreatedEarlier.get(index)
+          : undefined;
     if (stop.stopped) {
       return "stopped";
     }

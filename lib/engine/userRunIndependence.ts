@@ -24,6 +24,8 @@ export const ASCII_ONLY = /^[\x00-\x7f]*$/;
 /** Address table columns: 1 + a chunk index, 0 for none. */
 const FIRST_CHUNK = 0;
 const LAST_CHUNK = 1;
+/** the first user's spelling, as 32 bits of its hash */
+const FIRST_SPELLING = 2;
 
 /**
  * Addresses kept for later chunks, at the most: a file whose users share addresses massively
@@ -33,8 +35,8 @@ const MAX_ADDRESSES_CREATED_EARLIER = 200_000;
 
 export class UserRunIndependence {
   readonly #usernames = new HashSlots(0);
-  /** folded address → 1 + the chunk of its first user, 1 + the chunk of its last user */
-  readonly #addresses = new HashSlots(2);
+  /** folded address → 1 + the chunk of its first user, of its last user; the first spelling */
+  readonly #addresses = new HashSlots(3);
   /** chunk index → its users' addresses that a user of an earlier chunk has too */
   readonly #createdEarlier = new Map<number, Set<string>>();
   #createdEarlierCount = 0;
@@ -51,6 +53,7 @@ export class UserRunIndependence {
     this.#addresses.column(LAST_CHUNK)[slot] = chunk + 1;
     if (first === 0) {
       firstChunk[slot] = chunk + 1;
+      this.#addresses.column(FIRST_SPELLING)[slot] = hash53(email) | 0;
     }
     if (this.#reason !== null) {
       return;
@@ -71,13 +74,22 @@ export class UserRunIndependence {
   }
 
   /**
-   * The 0-based chunk of the last user row with `email` as its address (ignoring case), or
-   * undefined when no user row has it. Non-ASCII addresses are compared as JavaScript folds
-   * them; callers treat those as unknown.
+   * The users of the run with `email` as their address (ignoring case): how many user chunks
+   * hold the last of them, and whether the first spells it as `email` does. Undefined when no
+   * user has it. Non-ASCII addresses are folded as JavaScript folds them: callers treat them as
+   * unknown.
    */
-  lastChunkWithAddress(email: string): number | undefined {
+  usersWithAddress(
+    email: string,
+  ): { readonly chunksToLast: number; readonly firstSpelledAlike: boolean } | undefined {
     const slot = this.#addresses.find(hash53(email.toLowerCase()));
-    return slot === -1 ? undefined : (this.#addresses.column(LAST_CHUNK)[slot] ?? 1) - 1;
+    if (slot === -1) {
+      return undefined;
+    }
+    return {
+      chunksToLast: this.#addresses.column(LAST_CHUNK)[slot] ?? 0,
+      firstSpelledAlike: this.#addresses.column(FIRST_SPELLING)[slot] === (hash53(email) | 0),
+    };
   }
 
   #addCreatedEarlier(chunk: number, email: string): void {

@@ -99,6 +99,11 @@ export const writeUserEmails: ModelWriter = async (ctx, rows) => {
     }
   }
   const records = await writes.flush(ctx.db, UPDATED_KEYS);
-  await ensureEmails(ctx.db, newAddresses, ctx.now);
+  const createdEarlier = ctx.addressesCreatedEarlier;
+  await ensureEmails(
+    ctx.db,
+    newAddresses.filter((address) => createdEarlier?.has(address) !== true),
+    ctx.now,
+  );
   return records;
 };
