@@ -36,8 +36,11 @@ export interface UserRunPlan {
   readonly independent: boolean;
   /** why not, when not */
   readonly reason: string | null;
-  /** chunk index → its users' addresses whose Email row an earlier chunk's user creates */
-  readonly addressesCreatedEarlier: ReadonlyMap<number, ReadonlySet<string>>;
+  /**
+   * chunk index → its users' addresses whose Email row an earlier chunk's user creates. The
+   * importer deletes a chunk's entry once it has committed.
+   */
+  readonly addressesCreatedEarlier: Map<number, ReadonlySet<string>>;
 }
 
 export interface PlannedImport {
@@ -56,10 +59,13 @@ export interface PlannedImport {
   readonly gates: ImportGates;
   /** whether the user run's chunks may be written concurrently, and what they wait for */
   readonly userRun: UserRunPlan;
+  /**
+   * Per user-email chunk: addresses it leaves to the users' side effect
+   * (`userEmailAddresses.ts`). The importer deletes a chunk's entry once it has committed.
+   */
+  readonly userEmailAddressesLeft: Map<number, ReadonlySet<string>>;
   /** no global user option repeats for one user: the run's chunks may be written concurrently */
   readonly userOptionRunIndependent: boolean;
-  /** per user-email chunk: addresses it leaves to the users' side effect (`userEmailAddresses.ts`) */
-  readonly userEmailAddressesLeft: ReadonlyMap<number, ReadonlySet<string>>;
 }
 
 /** Catches a pk repeated within one run, cheaply: the run's pks, sorted at its end if need be. */

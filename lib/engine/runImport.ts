@@ -351,6 +351,13 @@ async function importRun(
       case "alreadyImported":
       case "lostRace":
         results.add(outcome.result);
+        // not needed again: at 1M users the lists hold ~160k addresses in all
+        if (createdEarlier !== undefined) {
+          (run.model === USER_EMAIL
+            ? planned.userEmailAddressesLeft
+            : planned.userRun.addressesCreatedEarlier
+          ).delete(index);
+        }
         return "committed";
       case "rejected":
         throw outcome.failure;

@@ -63,7 +63,7 @@ export class UserEmailAddresses {
   }
 
   /** Per user-email chunk (0-based): the addresses it does not create. */
-  get left(): ReadonlyMap<number, ReadonlySet<string>> {
+  get left(): Map<number, ReadonlySet<string>> {
     return this.#left;
   }
 }

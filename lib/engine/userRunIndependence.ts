@@ -126,7 +126,7 @@ export class UserRunIndependence {
    * spelling, as file order would; the later chunk leaves it alone, so the chunks need not wait
    * for each other. Valid only when no user is merged: a merged user creates nothing.
    */
-  get addressesCreatedEarlier(): ReadonlyMap<number, ReadonlySet<string>> {
+  get addressesCreatedEarlier(): Map<number, ReadonlySet<string>> {
     return this.#createdEarlier;
   }
 }
