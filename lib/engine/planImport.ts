@@ -129,7 +129,7 @@ export async function planImport(
   const usernames = settings.usernameFilter === null ? null : new Set(settings.usernameFilter);
   const emailFilter = usernames === null ? null : new Set<string>();
   const bounds = new ReferenceBounds(settings.chunkSize);
-  const userRun = new UserRunIndependence();
+  const userRun = new UserRunIndependence({ lastChunks: settings.flags.mergeUsers });
   const userOptionRun = new UserOptionRunIndependence();
   const userEmailAddresses = new UserEmailAddresses(settings.chunkSize, settings.flags.mergeUsers);
   let naturalKeysSeen = false;

@@ -23,9 +23,10 @@ export const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Address table columns: 1 + a chunk index, 0 for none. */
 const FIRST_CHUNK = 0;
-const LAST_CHUNK = 1;
 /** the first user's spelling, as 32 bits of its hash */
-const FIRST_SPELLING = 2;
+const FIRST_SPELLING = 1;
+/** kept only when asked for (`--merge-users`): 8 MB at a million users */
+const LAST_CHUNK = 2;
 
 /**
  * Addresses kept for later chunks, at the most: a file whose users share addresses massively
@@ -35,12 +36,19 @@ const MAX_ADDRESSES_CREATED_EARLIER = 200_000;
 
 export class UserRunIndependence {
   readonly #usernames = new HashSlots(0);
-  /** folded address → 1 + the chunk of its first user, of its last user; the first spelling */
-  readonly #addresses = new HashSlots(3);
+  /** folded address → 1 + the chunk of its first user; its spelling; 1 + its last user's chunk */
+  readonly #addresses: HashSlots;
+  readonly #lastChunks: boolean;
   /** chunk index → its users' addresses that a user of an earlier chunk has too */
   readonly #createdEarlier = new Map<number, Set<string>>();
   #createdEarlierCount = 0;
   #reason: string | null = null;
+
+  /** @param options.lastChunks keep each address's last user chunk (`usersWithAddress`) */
+  constructor(options: { readonly lastChunks?: boolean } = {}) {
+    this.#lastChunks = options.lastChunks === true;
+    this.#addresses = new HashSlots(this.#lastChunks ? 3 : 2);
+  }
 
   /**
    * Adds the next user row of the run that will be imported (it passes the username filter),
@@ -50,7 +58,9 @@ export class UserRunIndependence {
     const slot = this.#addresses.add(hash53(email.toLowerCase()));
     const firstChunk = this.#addresses.column(FIRST_CHUNK);
     const first = firstChunk[slot] ?? 0;
-    this.#addresses.column(LAST_CHUNK)[slot] = chunk + 1;
+    if (this.#lastChunks) {
+      this.#addresses.column(LAST_CHUNK)[slot] = chunk + 1;
+    }
     if (first === 0) {
       firstChunk[slot] = chunk + 1;
       this.#addresses.column(FIRST_SPELLING)[slot] = hash53(email) | 0;
@@ -75,8 +85,8 @@ export class UserRunIndependence {
 
   /**
    * The users of the run with `email` as their address (ignoring case): how many user chunks
-   * hold the last of them, and whether the first spells it as `email` does. Undefined when no
-   * user has it. Non-ASCII addresses are folded as JavaScript folds them: callers treat them as
+   * hold the last of them (Infinity unless `lastChunks` was asked for), and whether the first
+   * spells it as `email` does. Undefined when no user has it. Non-ASCII addresses are folded as JavaScript folds them: callers treat them as
    * unknown.
    */
   usersWithAddress(
@@ -87,7 +97,7 @@ export class UserRunIndependence {
       return undefined;
     }
     return {
-      chunksToLast: this.#addresses.column(LAST_CHUNK)[slot] ?? 0,
+      chunksToLast: this.#lastChunks ? (this.#addresses.column(LAST_CHUNK)[slot] ?? 0) : Infinity,
       firstSpelledAlike: this.#addresses.column(FIRST_SPELLING)[slot] === (hash53(email) | 0),
     };
   }

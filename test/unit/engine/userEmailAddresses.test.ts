@@ -13,7 +13,7 @@ const CHUNK_SIZE = 2;
 
 /** Users (address per user, two per chunk), then one user email per address given. */
 function plan(users: readonly string[], userEmails: readonly string[], mergeUsers: boolean) {
-  const userRun = new UserRunIndependence();
+  const userRun = new UserRunIndependence({ lastChunks: mergeUsers });
   const bounds = new ReferenceBounds(CHUNK_SIZE);
   const userSpec = getModel(USER);
   const userEmailSpec = getModel(USER_EMAIL);
