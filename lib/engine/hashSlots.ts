@@ -33,6 +33,18 @@ export class HashSlots {
     this.#columns = Array.from({ length: columns }, () => new Int32Array(INITIAL_SLOTS));
   }
 
+  /**
+   * Frees the table's memory now (the table is empty afterwards). Left to the garbage collector,
+   * a million users' tables stayed resident into the import, on top of its chunks.
+   */
+  release(): void {
+    freeNow(this.#keys);
+    this.#columns.forEach(freeNow);
+    this.#keys = new Float64Array(INITIAL_SLOTS).fill(EMPTY);
+    this.#columns = this.#columns.map(() => new Int32Array(INITIAL_SLOTS));
+    this.#size = 0;
+  }
+
   /** The slot of `key`, or -1. */
   find(key: number): number {
     const slot = this.#probe(key);
@@ -86,5 +98,18 @@ export class HashSlots {
         });
       }
     });
+    freeNow(keys);
+    columns.forEach(freeNow);
   }
+}
+
+/**
+ * Releases an array's memory at once: transferring its buffer to length 0 detaches it, and
+ * V8 frees the old backing store then, not at the next full collection. A Node without
+ * `ArrayBuffer.prototype.transfer` (before 21) leaves it to the collector.
+ */
+function freeNow(array: Float64Array | Int32Array): void {
+  // typed as always there (ES2024), but absent from an older Node
+  const buffer = array.buffer as Partial<Pick<ArrayBuffer, "transfer">>;
+  buffer.transfer?.(0);
 }

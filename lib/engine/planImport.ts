@@ -169,6 +169,7 @@ export async function planImport(
     }
   }
   pks.finish();
+  userRun.release();
 
   const plan = planWithRegistry({
     importUuid,

@@ -120,6 +120,12 @@ export class UserRunIndependence {
     this.#createdEarlier.clear();
   }
 
+  /** Frees the hash tables, once the plan pass is done with them (their results stay). */
+  release(): void {
+    this.#usernames.release();
+    this.#addresses.release();
+  }
+
   /** True when the run's chunks may be written concurrently. */
   get independent(): boolean {
     return this.#reason === null;

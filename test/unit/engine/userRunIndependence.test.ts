@@ -52,6 +52,17 @@ describe("UserRunIndependence", () => {
     expect(check([["ivan", "ÿ@example.com"]]).independent).toBe(false);
   });
 
+  it("keeps its findings once its tables are released", () => {
+    const result = check([
+      ["a", "Shared@example.com", 0],
+      ["b", "shared@example.com", 1],
+    ]);
+    result.release();
+    expect(result.independent).toBe(true);
+    expect([...result.addressesCreatedEarlier.keys()]).toEqual([1]);
+    expect(result.usersWithAddress("shared@example.com")).toBeUndefined();
+  });
+
   it("holds 200,000 distinct users without a false repeat", () => {
     const independence = new UserRunIndependence();
     for (let i = 0; i < 200_000; i += 1) {
