@@ -296,6 +296,13 @@ async function importRun(
       planned.runOffsets.get(run.firstPosition),
     ),
   );
+  // per chunk, the addresses it leaves to a user's side effect elsewhere (see `ChunkRequest`)
+  const addressLists =
+    run.model === USER_EMAIL
+      ? planned.userEmailAddressesLeft
+      : run.model === USER
+        ? planned.userRun.addressesCreatedEarlier
+        : null;
   const chunkWindow = new ChunkWindow<ChunkOfRows>(chunkWidth(run, planned, options), () => {
     frontiers.advance(run.model);
   });
@@ -305,12 +312,9 @@ async function importRun(
     concurrentSiblings: boolean,
   ): Promise<ChunkAttempt> {
     const index = Math.floor((chunk.minOrdinal - 1) / settings.chunkSize);
+    // a user chunk relies on an earlier chunk's users only beside it; in order, it sees their rows
     const createdEarlier =
-      run.model === USER_EMAIL
-        ? planned.userEmailAddressesLeft.get(index)
-        : concurrentSiblings
-          ? planned.userRun.addressesCreatedEarlier.get(index)
-          : undefined;
+      run.model === USER_EMAIL || concurrentSiblings ? addressLists?.get(index) : undefined;
     if (stop.stopped) {
       return "stopped";
     }
@@ -352,12 +356,7 @@ async function importRun(
       case "lostRace":
         results.add(outcome.result);
         // not needed again: at 1M users the lists hold ~160k addresses in all
-        if (createdEarlier !== undefined) {
-          (run.model === USER_EMAIL
-            ? planned.userEmailAddressesLeft
-            : planned.userRun.addressesCreatedEarlier
-          ).delete(index);
-        }
+        addressLists?.delete(index);
         return "committed";
       case "rejected":
         throw outcome.failure;

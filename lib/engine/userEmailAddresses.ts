@@ -13,6 +13,7 @@
  *   or more addresses than are worth holding: the chunk waits for the whole user run.
  */
 import { USER, USER_EMAIL } from "../registry/names.ts";
+import { AddressesByChunk } from "./addressesByChunk.ts";
 import type { ReferenceBounds } from "./chunkGates.ts";
 import { ASCII_ONLY } from "./userRunIndependence.ts";
 import type { UserRunIndependence } from "./userRunIndependence.ts";
@@ -23,8 +24,7 @@ export class UserEmailAddresses {
   readonly #chunkSize: number;
   readonly #mergeUsers: boolean;
   /** chunk index → addresses its user emails leave to the users */
-  readonly #left = new Map<number, Set<string>>();
-  #count = 0;
+  readonly #left = new AddressesByChunk(MAX_ADDRESSES_LEFT);
 
   constructor(chunkSize: number, mergeUsers: boolean) {
     this.#chunkSize = chunkSize;
@@ -48,22 +48,13 @@ export class UserEmailAddresses {
       bounds.require(USER_EMAIL, ordinal, USER, owners.chunksToLast);
       return;
     }
-    if (this.#count >= MAX_ADDRESSES_LEFT) {
+    if (!this.#left.add(Math.floor((ordinal - 1) / this.#chunkSize), email)) {
       waitForAllUsers();
-      return;
     }
-    const chunk = Math.floor((ordinal - 1) / this.#chunkSize);
-    let left = this.#left.get(chunk);
-    if (left === undefined) {
-      left = new Set();
-      this.#left.set(chunk, left);
-    }
-    left.add(email);
-    this.#count += 1;
   }
 
   /** Per user-email chunk (0-based): the addresses it does not create. */
   get left(): Map<number, ReadonlySet<string>> {
-    return this.#left;
+    return this.#left.byChunk;
   }
 }

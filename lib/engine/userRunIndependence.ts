@@ -16,6 +16,7 @@
  * collision reads as a repeat, which only costs speed. Names with a non-ASCII character keep the
  * run in order: the database's `lower()` and JavaScript's case folding agree only on ASCII.
  */
+import { AddressesByChunk } from "./addressesByChunk.ts";
 import { HashSlots, hash53 } from "./hashSlots.ts";
 
 // eslint-disable-next-line no-control-regex -- the ASCII range is the point
@@ -40,8 +41,7 @@ export class UserRunIndependence {
   readonly #addresses: HashSlots;
   readonly #lastChunks: boolean;
   /** chunk index → its users' addresses that a user of an earlier chunk has too */
-  readonly #createdEarlier = new Map<number, Set<string>>();
-  #createdEarlierCount = 0;
+  readonly #createdEarlier = new AddressesByChunk(MAX_ADDRESSES_CREATED_EARLIER);
   #reason: string | null = null;
 
   /** @param options.lastChunks keep each address's last user chunk (`usersWithAddress`) */
@@ -78,16 +78,16 @@ export class UserRunIndependence {
       return;
     }
     this.#usernames.add(folded);
-    if (first !== 0 && first - 1 < chunk) {
-      this.#addCreatedEarlier(chunk, email);
+    if (first !== 0 && first - 1 < chunk && !this.#createdEarlier.add(chunk, email)) {
+      this.#stop("too many addresses shared between users");
     }
   }
 
   /**
    * The users of the run with `email` as their address (ignoring case): how many user chunks
    * hold the last of them (Infinity unless `lastChunks` was asked for), and whether the first
-   * spells it as `email` does. Undefined when no user has it. Non-ASCII addresses are folded as JavaScript folds them: callers treat them as
-   * unknown.
+   * spells it as `email` does. Undefined when no user has it. Non-ASCII addresses are folded as
+   * JavaScript folds them: callers treat them as unknown.
    */
   usersWithAddress(
     email: string,
@@ -100,19 +100,6 @@ export class UserRunIndependence {
       chunksToLast: this.#lastChunks ? (this.#addresses.column(LAST_CHUNK)[slot] ?? 0) : Infinity,
       firstSpelledAlike: this.#addresses.column(FIRST_SPELLING)[slot] === (hash53(email) | 0),
     };
-  }
-
-  #addCreatedEarlier(chunk: number, email: string): void {
-    let addresses = this.#createdEarlier.get(chunk);
-    if (addresses === undefined) {
-      addresses = new Set();
-      this.#createdEarlier.set(chunk, addresses);
-    }
-    addresses.add(email);
-    this.#createdEarlierCount += 1;
-    if (this.#createdEarlierCount > MAX_ADDRESSES_CREATED_EARLIER) {
-      this.#stop("too many addresses shared between users");
-    }
   }
 
   #stop(reason: string): void {
@@ -143,6 +130,6 @@ export class UserRunIndependence {
    * for each other. Valid only when no user is merged: a merged user creates nothing.
    */
   get addressesCreatedEarlier(): Map<number, ReadonlySet<string>> {
-    return this.#createdEarlier;
+    return this.#createdEarlier.byChunk;
   }
 }

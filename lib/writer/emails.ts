@@ -65,13 +65,17 @@ function lookupOf(lookups: ReadonlyMap<string, AddressLookup>, address: string):
  * address wins, as Sentry's get-or-create in file order does; and every chunk takes the unique
  * index's entries in the same order, so two concurrent chunks sharing addresses wait for each
  * other instead of deadlocking. A skipped row consumes a sequence value; nothing refers to
- * `sentry_email` ids.
+ * `sentry_email` ids. Addresses in `createdElsewhere` are left out: another chunk's user creates
+ * them (`ChunkRequest.addressesCreatedEarlier`).
  */
 export async function ensureEmails(
   db: Db,
-  addresses: readonly string[],
+  given: readonly string[],
   now: string,
+  createdElsewhere?: ReadonlySet<string>,
 ): Promise<void> {
+  const addresses =
+    createdElsewhere === undefined ? given : given.filter((a) => !createdElsewhere.has(a));
   if (addresses.length === 0) {
     return;
   }

@@ -99,11 +99,6 @@ export const writeUserEmails: ModelWriter = async (ctx, rows) => {
     }
   }
   const records = await writes.flush(ctx.db, UPDATED_KEYS);
-  const createdEarlier = ctx.addressesCreatedEarlier;
-  await ensureEmails(
-    ctx.db,
-    newAddresses.filter((address) => createdEarlier?.has(address) !== true),
-    ctx.now,
-  );
+  await ensureEmails(ctx.db, newAddresses, ctx.now, ctx.addressesCreatedEarlier);
   return records;
 };

@@ -175,11 +175,11 @@ async function writeInsertedUserSideEffects(
       is_verified: false,
     })),
   );
-  const createdEarlier = ctx.addressesCreatedEarlier;
   await ensureEmails(
     ctx.db,
-    users.flatMap((u) => (createdEarlier?.has(u.email) === true ? [] : [u.email])),
+    users.map((u) => u.email),
     ctx.now,
+    ctx.addressesCreatedEarlier,
   );
   if (ctx.scope !== "Global") {
     await insertRecords(
