@@ -75,6 +75,21 @@ function staticCopy(v: JsonValue): JsonValue {
   return Array.isArray(v) ? [...(v as readonly JsonValue[])] : v;
 }
 
+function fieldFailure(
+  spec: ModelSpec,
+  field: FieldSpec,
+  row: ExportRow,
+  ordinal: number,
+  reason: string,
+  cause?: unknown,
+): ImportFailure {
+  return new ImportFailure("DeserializationFailed", `${spec.name} ${field.key}: ${reason}`, {
+    on: { model: spec.name, ordinal, position: row.position, field: field.key },
+    leftPk: row.pk,
+    cause,
+  });
+}
+
 /**
  * Parses one row of a registry model.
  *
@@ -94,13 +109,6 @@ export function parseRow(
   const generate: Record<string, GeneratedDefault> = {};
 
   for (const field of spec.fields) {
-    const fail = (reason: string, cause?: unknown): ImportFailure =>
-      new ImportFailure("DeserializationFailed", `${spec.name} ${field.key}: ${reason}`, {
-        on: { model: spec.name, ordinal, position: row.position, field: field.key },
-        leftPk: row.pk,
-        cause,
-      });
-
     if (!Object.hasOwn(row.fields, field.key)) {
       const d = field.default;
       switch (d.kind) {
@@ -116,7 +124,7 @@ export function parseRow(
             values[field.key] = "";
             break;
           }
-          throw fail("is required but missing");
+          throw fieldFailure(spec, field, row, ordinal, "is required but missing");
       }
       continue;
     }
@@ -127,7 +135,7 @@ export function parseRow(
         values[field.key] = null;
         continue;
       }
-      throw fail("may not be null");
+      throw fieldFailure(spec, field, row, ordinal, "may not be null");
     }
     try {
       values[field.key] = readValue(field, raw);
@@ -135,8 +143,14 @@ export function parseRow(
       if (error instanceof ValueError) {
         // findings and logs must never carry a secret, not even a piece of one
         throw SECRET_FIELDS.has(field.key)
-          ? fail(`cannot be read as ${field.kind} (the value is not shown: it is a secret)`)
-          : fail(error.message, error);
+          ? fieldFailure(
+              spec,
+              field,
+              row,
+              ordinal,
+              `cannot be read as ${field.kind} (the value is not shown: it is a secret)`,
+            )
+          : fieldFailure(spec, field, row, ordinal, error.message, error);
       }
       throw error;
     }

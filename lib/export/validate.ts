@@ -35,6 +35,10 @@ const UNPAIRED_SURROGATE = /\p{Cs}/u;
  */
 function unstorableCharacter(value: FieldValue | undefined): string | null {
   if (typeof value === "string") {
+    // the common case, answered natively: no lone surrogate, no NUL
+    if (value.isWellFormed() && !value.includes("\u0000")) {
+      return null;
+    }
     if (value.includes("\u0000")) {
       return "contains the NUL character (U+0000), which Postgres cannot store";
     }
@@ -71,7 +75,8 @@ function checkField(row: ParsedRow, field: FieldSpec, value: FieldValue | undefi
       throw failure(row, field.key, problem);
     }
   }
-  if (typeof value === "string" && field.maxLength !== null) {
+  // a string has no more code points than UTF-16 units: only a longer one needs counting
+  if (typeof value === "string" && field.maxLength !== null && value.length > field.maxLength) {
     const length = codePointLength(value);
     if (length > field.maxLength) {
       // Django's wording
