@@ -19,18 +19,45 @@ export function hash53(text: string): number {
 
 const EMPTY = -1;
 const INITIAL_SLOTS = 1024;
+const KEY_BYTES = Float64Array.BYTES_PER_ELEMENT;
+const COLUMN_BYTES = Int32Array.BYTES_PER_ELEMENT;
+
+/** A table's keys and columns, all views of one buffer. */
+interface Arrays {
+  readonly keys: Float64Array;
+  readonly columns: readonly Int32Array[];
+}
+
+/**
+ * One allocation for the keys and every column: each growth then asks for more than the table it
+ * frees, which glibc always maps afresh and unmaps when freed. Separate column arrays, half the
+ * size of the keys, came out of the heap once freeing the keys had raised glibc's mmap threshold,
+ * and stayed resident after the table was gone.
+ */
+function allocate(slots: number, columns: number): Arrays {
+  const buffer = new ArrayBuffer(slots * (KEY_BYTES + columns * COLUMN_BYTES));
+  const keys = new Float64Array(buffer, 0, slots).fill(EMPTY);
+  return {
+    keys,
+    columns: Array.from(
+      { length: columns },
+      (_, c) => new Int32Array(buffer, slots * (KEY_BYTES + c * COLUMN_BYTES), slots),
+    ),
+  };
+}
 
 /**
  * An open-addressing table of 53-bit keys with per-slot integer columns, rehashed together as it
  * grows (at most three quarters full).
  */
 export class HashSlots {
-  #keys = new Float64Array(INITIAL_SLOTS).fill(EMPTY);
-  #columns: Int32Array[];
+  readonly #columnCount: number;
+  #arrays: Arrays;
   #size = 0;
 
   constructor(columns: number) {
-    this.#columns = Array.from({ length: columns }, () => new Int32Array(INITIAL_SLOTS));
+    this.#columnCount = columns;
+    this.#arrays = allocate(INITIAL_SLOTS, columns);
   }
 
   /**
@@ -38,34 +65,33 @@ export class HashSlots {
    * a million users' tables stayed resident into the import, on top of its chunks.
    */
   release(): void {
-    freeNow(this.#keys);
-    this.#columns.forEach(freeNow);
-    this.#keys = new Float64Array(INITIAL_SLOTS).fill(EMPTY);
-    this.#columns = this.#columns.map(() => new Int32Array(INITIAL_SLOTS));
+    freeNow(this.#arrays.keys);
+    this.#arrays = allocate(INITIAL_SLOTS, this.#columnCount);
     this.#size = 0;
   }
 
   /** The slot of `key`, or -1. */
   find(key: number): number {
     const slot = this.#probe(key);
-    return this.#keys[slot] === key ? slot : -1;
+    return this.#arrays.keys[slot] === key ? slot : -1;
   }
 
   /** The slot of `key`, added (its columns zero) if absent. */
   add(key: number): number {
-    if ((this.#size + 1) * 4 > this.#keys.length * 3) {
+    if ((this.#size + 1) * 4 > this.#arrays.keys.length * 3) {
       this.#grow();
     }
     const slot = this.#probe(key);
-    if (this.#keys[slot] !== key) {
-      this.#keys[slot] = key;
+    const { keys } = this.#arrays;
+    if (keys[slot] !== key) {
+      keys[slot] = key;
       this.#size += 1;
     }
     return slot;
   }
 
   column(index: number): Int32Array {
-    const column = this.#columns[index];
+    const column = this.#arrays.columns[index];
     if (column === undefined) {
       throw new RangeError(`no column ${String(index)}`);
     }
@@ -73,10 +99,11 @@ export class HashSlots {
   }
 
   #probe(key: number): number {
-    const mask = this.#keys.length - 1;
-    let slot = key % this.#keys.length;
+    const { keys } = this.#arrays;
+    const mask = keys.length - 1;
+    let slot = key % keys.length;
     for (;;) {
-      const at = this.#keys[slot];
+      const at = keys[slot];
       if (at === EMPTY || at === key) {
         return slot;
       }
@@ -85,30 +112,28 @@ export class HashSlots {
   }
 
   #grow(): void {
-    const keys = this.#keys;
-    const columns = this.#columns;
-    this.#keys = new Float64Array(keys.length * 2).fill(EMPTY);
-    this.#columns = columns.map(() => new Int32Array(keys.length * 2));
+    const old = this.#arrays;
+    this.#arrays = allocate(old.keys.length * 2, this.#columnCount);
     this.#size = 0;
-    keys.forEach((key, from) => {
+    old.keys.forEach((key, from) => {
       if (key !== EMPTY) {
         const to = this.add(key);
-        columns.forEach((column, c) => {
+        old.columns.forEach((column, c) => {
           this.column(c)[to] = column[from] ?? 0;
         });
       }
     });
-    freeNow(keys);
-    columns.forEach(freeNow);
+    freeNow(old.keys);
   }
 }
 
 /**
- * Releases an array's memory at once: transferring its buffer to length 0 detaches it, and
- * V8 frees the old backing store then, not at the next full collection. A Node without
- * `ArrayBuffer.prototype.transfer` (before 21) leaves it to the collector.
+ * Releases an array's memory at once (the whole buffer, with every view of it): transferring its
+ * buffer to length 0 detaches it, and V8 frees the old backing store then, not at the next full
+ * collection. A Node without `ArrayBuffer.prototype.transfer` (before 21) leaves it to the
+ * collector.
  */
-function freeNow(array: Float64Array | Int32Array): void {
+function freeNow(array: Float64Array): void {
   // typed as always there (ES2024), but absent from an older Node
   const buffer = array.buffer as Partial<Pick<ArrayBuffer, "transfer">>;
   buffer.transfer?.(0);

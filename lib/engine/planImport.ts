@@ -5,6 +5,7 @@
  * cannot be read, failed validations. Because it consumes the whole plaintext, a decrypted
  * source's HMAC has been verified by the time it returns.
  */
+import type { ChunkAddressLists } from "./addressesByChunk.ts";
 import { ImportFailure } from "../errors.ts";
 import { parseElement, readExportRows } from "../export/envelope.ts";
 import type { ExportRow } from "../export/envelope.ts";
@@ -40,7 +41,7 @@ export interface UserRunPlan {
    * chunk index → its users' addresses whose Email row an earlier chunk's user creates. The
    * importer deletes a chunk's entry once it has committed.
    */
-  readonly addressesCreatedEarlier: Map<number, ReadonlySet<string>>;
+  readonly addressesCreatedEarlier: ChunkAddressLists;
 }
 
 export interface PlannedImport {
@@ -63,7 +64,7 @@ export interface PlannedImport {
    * Per user-email chunk: addresses it leaves to the users' side effect
    * (`userEmailAddresses.ts`). The importer deletes a chunk's entry once it has committed.
    */
-  readonly userEmailAddressesLeft: Map<number, ReadonlySet<string>>;
+  readonly userEmailAddressesLeft: ChunkAddressLists;
   /** no global user option repeats for one user: the run's chunks may be written concurrently */
   readonly userOptionRunIndependent: boolean;
 }

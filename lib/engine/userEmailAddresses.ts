@@ -14,6 +14,7 @@
  */
 import { USER, USER_EMAIL } from "../registry/names.ts";
 import { AddressesByChunk } from "./addressesByChunk.ts";
+import type { ChunkAddressLists } from "./addressesByChunk.ts";
 import type { ReferenceBounds } from "./chunkGates.ts";
 import { ASCII_ONLY } from "./userRunIndependence.ts";
 import type { UserRunIndependence } from "./userRunIndependence.ts";
@@ -54,7 +55,7 @@ export class UserEmailAddresses {
   }
 
   /** Per user-email chunk (0-based): the addresses it does not create. */
-  get left(): Map<number, ReadonlySet<string>> {
+  get left(): ChunkAddressLists {
     return this.#left.byChunk;
   }
 }

@@ -17,6 +17,7 @@
  * run in order: the database's `lower()` and JavaScript's case folding agree only on ASCII.
  */
 import { AddressesByChunk } from "./addressesByChunk.ts";
+import type { ChunkAddressLists } from "./addressesByChunk.ts";
 import { HashSlots, hash53 } from "./hashSlots.ts";
 
 // eslint-disable-next-line no-control-regex -- the ASCII range is the point
@@ -129,7 +130,7 @@ export class UserRunIndependence {
    * spelling, as file order would; the later chunk leaves it alone, so the chunks need not wait
    * for each other. Valid only when no user is merged: a merged user creates nothing.
    */
-  get addressesCreatedEarlier(): Map<number, ReadonlySet<string>> {
+  get addressesCreatedEarlier(): ChunkAddressLists {
     return this.#createdEarlier.byChunk;
   }
 }
