@@ -4,7 +4,7 @@
  * back to order instead of holding them all.
  *
  * They are held from the plan pass to the end of the import (at 1M users ~160k addresses): a
- * chunk's list as one JSON string, not a Set of strings, takes about a third of the heap. The
+ * chunk's list as one JSON string, not a Set of strings, takes well under half the heap. The
  * chunk being added to stays a Set (adds come chunk after chunk), and a list becomes a Set again
  * when its chunk is imported.
  */

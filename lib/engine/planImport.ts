@@ -5,7 +5,6 @@
  * cannot be read, failed validations. Because it consumes the whole plaintext, a decrypted
  * source's HMAC has been verified by the time it returns.
  */
-import type { ChunkAddressLists } from "./addressesByChunk.ts";
 import { ImportFailure } from "../errors.ts";
 import { parseElement, readExportRows } from "../export/envelope.ts";
 import type { ExportRow } from "../export/envelope.ts";
@@ -28,6 +27,7 @@ import { PkRecord } from "./pkRecord.ts";
 import { UserOptionRunIndependence } from "./userOptionRunIndependence.ts";
 import { UserEmailAddresses } from "./userEmailAddresses.ts";
 import { UserRunIndependence } from "./userRunIndependence.ts";
+import type { ChunkAddressLists } from "./addressesByChunk.ts";
 import { ReferenceBounds } from "./chunkGates.ts";
 import type { ImportGates } from "./chunkGates.ts";
 
