@@ -33,7 +33,7 @@ interface Arrays {
  * frees, which glibc maps afresh and unmaps when freed. Separate column arrays, half the size of
  * the keys, could come from glibc's heap instead once freeing a grown table had raised its mmap
  * threshold, and stay resident after the tables were released (about 13 MB beyond the V8 heap
- * stayed after a million users' tables; not measured apart from change 26's other half).
+ * stayed after a million users' tables; not measured apart from the address lists of bench/PERFORMANCE.md change 26).
  */
 function allocate(slots: number, columns: number): Arrays {
   const buffer = new ArrayBuffer(slots * (KEY_BYTES + columns * COLUMN_BYTES));
