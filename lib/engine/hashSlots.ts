@@ -32,8 +32,9 @@ interface Arrays {
  * One allocation for the keys and every column: each growth then asks for more than the table it
  * frees, which glibc maps afresh and unmaps when freed. Separate column arrays, half the size of
  * the keys, could come from glibc's heap instead once freeing a grown table had raised its mmap
- * threshold, and stay resident after the tables were released (about 13 MB beyond the V8 heap
- * stayed after a million users' tables; not measured apart from the address lists of bench/PERFORMANCE.md change 26).
+ * threshold, and stay resident after the tables were released: about 13 MB beyond the V8 heap
+ * stayed after a million users' tables, not measured apart from the address lists of change 26
+ * in bench/PERFORMANCE.md.
  */
 function allocate(slots: number, columns: number): Arrays {
   const buffer = new ArrayBuffer(slots * (KEY_BYTES + columns * COLUMN_BYTES));

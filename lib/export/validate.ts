@@ -35,12 +35,12 @@ const UNPAIRED_SURROGATE = /\p{Cs}/u;
  */
 function unstorableCharacter(value: FieldValue | undefined): string | null {
   if (typeof value === "string") {
-    // the common case, answered natively: no lone surrogate, no NUL
-    if (value.isWellFormed() && !value.includes("\u0000")) {
-      return null;
-    }
     if (value.includes("\u0000")) {
       return "contains the NUL character (U+0000), which Postgres cannot store";
+    }
+    // answered natively in the common case; the regex only names the surrogate
+    if (value.isWellFormed()) {
+      return null;
     }
     const surrogate = UNPAIRED_SURROGATE.exec(value)?.[0];
     return surrogate === undefined
