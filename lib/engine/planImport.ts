@@ -137,7 +137,7 @@ export async function planImport(
 
   const runOffsets = new Map<number, number>();
   let previousModel: string | null = null;
-  for await (const element of splitJsonArray(source(), split)) {
+  for await (const element of splitJsonArray(source(), { ...split, parseBlocks: true })) {
     const row = parseElement(element);
     if (row.model !== previousModel) {
       runOffsets.set(row.position, element.byteOffset);

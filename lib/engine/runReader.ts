@@ -102,8 +102,8 @@ export async function* readRunChunks(
   let rows: ExportRow[] = [];
   const elements =
     runOffset === undefined
-      ? splitJsonArray(source(), split)
-      : splitJsonArray(arrayFromOffset(source, runOffset), split);
+      ? splitJsonArray(source(), { ...split, parseBlocks: true })
+      : splitJsonArray(arrayFromOffset(source, runOffset), { ...split, parseBlocks: true });
   // positions counted by the splitter are shifted by this much
   const shift = runOffset === undefined ? 0 : run.firstPosition - 1;
   for await (const piece of elements) {

@@ -39,7 +39,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function parseElement(element: ArrayElement): ExportRow {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(element.text);
+    parsed = element.parsed === undefined ? JSON.parse(element.text) : element.parsed.value;
   } catch (cause) {
     throw new ImportFailure(
       "DeserializationFailed",
@@ -78,7 +78,7 @@ export async function* readExportRows(
   source: AsyncIterable<Uint8Array>,
   options: SplitOptions = {},
 ): AsyncGenerator<ExportRow, void, undefined> {
-  for await (const element of splitJsonArray(source, options)) {
+  for await (const element of splitJsonArray(source, { ...options, parseBlocks: true })) {
     yield parseElement(element);
   }
 }

@@ -9,6 +9,7 @@
  * here; whatever is inside an element is left to `JSON.parse`.
  */
 import { ImportFailure } from "../errors.ts";
+import { parseElementBlock } from "./elementBlock.ts";
 import {
   BOM,
   CLOSE_BRACE,
@@ -27,21 +28,30 @@ const JSON_VALUE_STARTS: ReadonlySet<number> = new Set(
   Array.from('"-0123456789tfn', (c) => c.charCodeAt(0)),
 );
 
-export interface ArrayElement {
+interface ElementPlace {
   /** 1-based index of the element in the top-level array */
   readonly position: number;
-  /** the element's JSON text, to be `JSON.parse`d */
-  readonly text: string;
   /** offset of the element's first byte in the document */
   readonly byteOffset: number;
 }
 
+/** An element as its JSON text, or already parsed (`SplitOptions.parseBlocks`). */
+export type ArrayElement =
+  | (ElementPlace & { readonly text: string; readonly parsed?: undefined })
+  | (ElementPlace & { readonly parsed: { readonly value: unknown } });
+
 export interface SplitOptions {
   /** larger elements are rejected instead of buffered; default 256 MiB */
   readonly maxElementBytes?: number;
+  /**
+   * Parse runs of export rows many at a time where they prove to be rows (`elementBlock.ts`):
+   * such elements come `parsed`, not as `text`. Positions, offsets and errors are the same.
+   */
+  readonly parseBlocks?: boolean;
 }
 
 const DEFAULT_MAX_ELEMENT_BYTES = 256 * 1024 * 1024;
+const MAX_BLOCKS_FAILED_IN_A_ROW = 16;
 
 /** What the splitter expects next. */
 type State =
@@ -75,6 +85,9 @@ export async function* splitJsonArray(
   options: SplitOptions = {},
 ): AsyncGenerator<ArrayElement, void, undefined> {
   const maxElementBytes = options.maxElementBytes ?? DEFAULT_MAX_ELEMENT_BYTES;
+  const parseBlocks = options.parseBlocks === true;
+  // a document whose blocks keep failing (rows of another shape) stops paying for the tries
+  let blocksFailedInARow = 0;
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
   let state: State = "start";
@@ -135,6 +148,8 @@ export async function* splitJsonArray(
     const n = chunk.length;
     // where the current element starts in this chunk (0 when it began in an earlier one)
     let start = 0;
+    // one try per chunk: a block that does not prove itself leaves the rest to the byte walk
+    let tryBlock = parseBlocks && blocksFailedInARow < MAX_BLOCKS_FAILED_IN_A_ROW;
 
     while (i < n) {
       const b = chunk[i] ?? 0;
@@ -239,6 +254,26 @@ export async function* splitJsonArray(
           }
           if (b === COMMA) {
             throw malformed(`element ${position + 1} is empty`, position + 1, chunkOffset + i);
+          }
+          if (tryBlock && b === OPEN_BRACE) {
+            tryBlock = false;
+            const block = parseElementBlock(chunk, i, decoder, maxElementBytes);
+            blocksFailedInARow = block === null ? blocksFailedInARow + 1 : 0;
+            if (block !== null) {
+              for (let k = 0; k < block.values.length; k += 1) {
+                position++;
+                yield {
+                  position,
+                  byteOffset: chunkOffset + (block.starts[k] ?? 0),
+                  parsed: { value: block.values[k] },
+                };
+              }
+              // the comma after the block's last element, seen again in state "after"
+              i = block.end;
+              state = "after";
+              tryBlock = true;
+              continue;
+            }
           }
           position++;
           elementOffset = chunkOffset + i;

@@ -65,7 +65,7 @@ export async function stageChunks(input: {
     staged += 1;
   };
 
-  for await (const element of splitJsonArray(input.plaintext())) {
+  for await (const element of splitJsonArray(input.plaintext(), { parseBlocks: true })) {
     if (open === null) {
       if (next.done === true) {
         continue;
