@@ -201,6 +201,9 @@ async function writeChunk(
               ...(request.addressesCreatedEarlier === undefined
                 ? {}
                 : { addressesCreatedEarlier: request.addressesCreatedEarlier }),
+              ...(request.newAddressHint === undefined
+                ? {}
+                : { newAddressHint: request.newAddressHint }),
             },
             writable,
           );

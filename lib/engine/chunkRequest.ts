@@ -5,7 +5,7 @@
  */
 import type { ExportRow } from "../export/envelope.ts";
 import type { ImportScope, ModelName } from "../registry/types.ts";
-import type { ImportFlags } from "../writer/types.ts";
+import type { ImportFlags, NewAddressHint } from "../writer/types.ts";
 
 export interface ChunkFilters {
   /** usernames a user row must have to be imported; null = no filter */
@@ -52,4 +52,6 @@ export interface ChunkRequest {
    * user spells otherwise (`userEmailAddresses.ts`).
    */
   readonly addressesCreatedEarlier?: ReadonlySet<string>;
+  /** for a user chunk: which of its users' addresses are new to the file's rows (the CLI) */
+  readonly newAddressHint?: NewAddressHint;
 }

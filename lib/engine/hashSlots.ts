@@ -4,19 +4,6 @@
  * Two strings with one hash read as one: callers use it where a false repeat only costs speed.
  */
 
-/** Two 32-bit FNV-1a-style lanes over UTF-16 code units, folded into 53 bits. */
-export function hash53(text: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
-}
-
 const EMPTY = -1;
 const INITIAL_SLOTS = 1024;
 const KEY_BYTES = Float64Array.BYTES_PER_ELEMENT;
@@ -90,6 +77,15 @@ export class HashSlots {
       this.#size += 1;
     }
     return slot;
+  }
+
+  /** Calls `fn` with each key in the table and its slot. */
+  forEach(fn: (key: number, slot: number) => void): void {
+    this.#arrays.keys.forEach((key, slot) => {
+      if (key !== EMPTY) {
+        fn(key, slot);
+      }
+    });
   }
 
   column(index: number): Int32Array {

@@ -42,6 +42,11 @@ export interface UserRunPlan {
    * importer deletes a chunk's entry once it has committed.
    */
   readonly addressesCreatedEarlier: ChunkAddressLists;
+  /**
+   * chunk index → its users' addresses that a user email of another user has too, which that
+   * user email's chunk may create first (`UserRunIndependence.addressesInOtherUserEmails`)
+   */
+  readonly addressesInOtherUserEmails: ReadonlyMap<number, Float64Array>;
 }
 
 export interface PlannedImport {
@@ -158,18 +163,22 @@ export async function planImport(
       userOptionRun.add(parsed.values);
     }
     if (spec.name === USER_EMAIL && ordinals.has(USER)) {
-      userEmailAddresses.add(ordinal, textOf(parsed.values, "email"), userRun, bounds);
+      const email = textOf(parsed.values, "email");
+      userEmailAddresses.add(ordinal, email, userRun, bounds);
+      const userPk = parsed.values["user"];
+      userRun.noteUserEmail(email, typeof userPk === "number" ? userPk : null);
     }
     if (spec.name === USER) {
       const username = textOf(parsed.values, "username");
       const email = textOf(parsed.values, "email");
       if (usernames === null || usernames.has(username)) {
-        userRun.add(username, email, Math.floor((ordinal - 1) / settings.chunkSize));
+        userRun.add(username, email, Math.floor((ordinal - 1) / settings.chunkSize), row.pk);
         emailFilter?.add(email);
       }
     }
   }
   pks.finish();
+  const addressesInOtherUserEmails = userRun.addressesInOtherUserEmails();
   userRun.release();
 
   const plan = planWithRegistry({
@@ -188,6 +197,7 @@ export async function planImport(
       independent: userRun.independent,
       reason: userRun.reason,
       addressesCreatedEarlier: userRun.addressesCreatedEarlier,
+      addressesInOtherUserEmails,
     },
     userOptionRunIndependent: userOptionRun.independent,
     userEmailAddressesLeft: userEmailAddresses.left,

@@ -16,6 +16,7 @@ import type { Plan, PlannedRun } from "../planner/plan.ts";
 import type { ByteSource, Database } from "../ports.ts";
 import { USER, USER_EMAIL, USER_OPTION } from "../registry/names.ts";
 import type { ModelName } from "../registry/types.ts";
+import type { NewAddressHint } from "../writer/types.ts";
 import type { ChunkGate } from "./chunkGates.ts";
 import { importChunk } from "./chunkImporter.ts";
 import type { ChunkImportOptions } from "./chunkImporter.ts";
@@ -268,6 +269,34 @@ function chunkWidth(run: PlannedRun, planned: PlannedImport, options: RunImportO
   return independent && !(sharesAddresses && options.settings.flags.mergeUsers) ? width : 1;
 }
 
+/** Plain INSERTs that met an existing address before a run stops trying them. */
+const MAX_NEW_ADDRESS_MISSES = 3;
+
+/**
+ * The user run's `NewAddressHint`s: none when the plan pass could not prove addresses new (a
+ * run that is not independent keeps no `addressesCreatedEarlier`; a merged user creates
+ * nothing, so one that a later chunk leaves to it could go missing), and none once the
+ * database has shown it held the file's addresses already (a re-import).
+ */
+function newAddressHintsFor(
+  run: PlannedRun,
+  planned: PlannedImport,
+  options: RunImportOptions,
+): { hintFor(chunk: number): NewAddressHint | undefined } | null {
+  const { independent, addressesInOtherUserEmails } = planned.userRun;
+  if (run.model !== USER || !independent || options.settings.flags.mergeUsers) {
+    return null;
+  }
+  const misses = { count: 0 };
+  const none = new Float64Array(0);
+  return {
+    hintFor: (chunk) =>
+      misses.count >= MAX_NEW_ADDRESS_MISSES
+        ? undefined
+        : { mayExist: addressesInOtherUserEmails.get(chunk) ?? none, misses },
+  };
+}
+
 async function importRun(
   database: Database,
   source: ByteSource,
@@ -303,6 +332,7 @@ async function importRun(
       : run.model === USER
         ? planned.userRun.addressesCreatedEarlier
         : null;
+  const newAddressHints = newAddressHintsFor(run, planned, options);
   const chunkWindow = new ChunkWindow<ChunkOfRows>(chunkWidth(run, planned, options), () => {
     frontiers.advance(run.model);
   });
@@ -313,8 +343,13 @@ async function importRun(
   ): Promise<ChunkAttempt> {
     const index = Math.floor((chunk.minOrdinal - 1) / settings.chunkSize);
     // a user chunk relies on an earlier chunk's users only beside it; in order, it sees their rows
+    // a user chunk in order sees the earlier chunks' rows; with hints it leaves their addresses
+    // too, so that the ones it inserts are new
     const createdEarlier =
-      run.model === USER_EMAIL || concurrentSiblings ? addressLists?.get(index) : undefined;
+      run.model === USER_EMAIL || concurrentSiblings || newAddressHints !== null
+        ? addressLists?.get(index)
+        : undefined;
+    const newAddressHint = newAddressHints?.hintFor(index);
     if (stop.stopped) {
       return "stopped";
     }
@@ -335,6 +370,7 @@ async function importRun(
         validated: true,
         concurrentSiblings,
         ...(createdEarlier === undefined ? {} : { addressesCreatedEarlier: createdEarlier }),
+        ...(newAddressHint === undefined ? {} : { newAddressHint }),
       },
       options,
     );

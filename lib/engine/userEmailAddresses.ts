@@ -16,7 +16,7 @@ import { USER, USER_EMAIL } from "../registry/names.ts";
 import { AddressesByChunk } from "./addressesByChunk.ts";
 import type { ChunkAddressLists } from "./addressesByChunk.ts";
 import type { ReferenceBounds } from "./chunkGates.ts";
-import { ASCII_ONLY } from "./userRunIndependence.ts";
+import { ASCII_ONLY } from "../foldedHash.ts";
 import type { UserRunIndependence } from "./userRunIndependence.ts";
 
 const MAX_ADDRESSES_LEFT = 200_000;

@@ -18,17 +18,19 @@
  */
 import { AddressesByChunk } from "./addressesByChunk.ts";
 import type { ChunkAddressLists } from "./addressesByChunk.ts";
-import { HashSlots, hash53 } from "./hashSlots.ts";
-
-// eslint-disable-next-line no-control-regex -- the ASCII range is the point
-export const ASCII_ONLY = /^[\x00-\x7f]*$/;
+import { ASCII_ONLY, foldedHash, hash53 } from "../foldedHash.ts";
+import { HashSlots } from "./hashSlots.ts";
 
 /** Address table columns: 1 + a chunk index, 0 for none. */
 const FIRST_CHUNK = 0;
 /** the first user's spelling, as 32 bits of its hash */
 const FIRST_SPELLING = 1;
+/** the first user's pk, its low 32 bits */
+const FIRST_OWNER = 2;
+/** 1 when a user email of another user has the address too */
+const IN_OTHER_USER_EMAILS = 3;
 /** kept only when asked for (`--merge-users`): 8 MB at a million users */
-const LAST_CHUNK = 2;
+const LAST_CHUNK = 4;
 
 /**
  * Addresses kept for later chunks, at the most: a file whose users share addresses massively
@@ -48,15 +50,15 @@ export class UserRunIndependence {
   /** @param options.lastChunks keep each address's last user chunk (`usersWithAddress`) */
   constructor(options: { readonly lastChunks?: boolean } = {}) {
     this.#lastChunks = options.lastChunks === true;
-    this.#addresses = new HashSlots(this.#lastChunks ? 3 : 2);
+    this.#addresses = new HashSlots(this.#lastChunks ? 5 : 4);
   }
 
   /**
    * Adds the next user row of the run that will be imported (it passes the username filter),
-   * in file order; `chunk` is its 0-based chunk index.
+   * in file order; `chunk` is its 0-based chunk index, `pk` its old pk.
    */
-  add(username: string, email: string, chunk: number): void {
-    const slot = this.#addresses.add(hash53(email.toLowerCase()));
+  add(username: string, email: string, chunk: number, pk: number): void {
+    const slot = this.#addresses.add(foldedHash(email));
     const firstChunk = this.#addresses.column(FIRST_CHUNK);
     const first = firstChunk[slot] ?? 0;
     if (this.#lastChunks) {
@@ -65,6 +67,7 @@ export class UserRunIndependence {
     if (first === 0) {
       firstChunk[slot] = chunk + 1;
       this.#addresses.column(FIRST_SPELLING)[slot] = hash53(email) | 0;
+      this.#addresses.column(FIRST_OWNER)[slot] = pk | 0;
     }
     if (this.#reason !== null) {
       return;
@@ -73,7 +76,7 @@ export class UserRunIndependence {
       this.#stop("a username or address outside ASCII");
       return;
     }
-    const folded = hash53(username.toLowerCase());
+    const folded = foldedHash(username);
     if (this.#usernames.find(folded) !== -1) {
       this.#stop("a username repeated (ignoring case)");
       return;
@@ -93,7 +96,7 @@ export class UserRunIndependence {
   usersWithAddress(
     email: string,
   ): { readonly chunksToLast: number; readonly firstSpelledAlike: boolean } | undefined {
-    const slot = this.#addresses.find(hash53(email.toLowerCase()));
+    const slot = this.#addresses.find(foldedHash(email));
     if (slot === -1) {
       return undefined;
     }
@@ -101,6 +104,46 @@ export class UserRunIndependence {
       chunksToLast: this.#lastChunks ? (this.#addresses.column(LAST_CHUNK)[slot] ?? 0) : Infinity,
       firstSpelledAlike: this.#addresses.column(FIRST_SPELLING)[slot] === (hash53(email) | 0),
     };
+  }
+
+  /**
+   * Notes a user-email row of the file (`userPk`: its user's old pk, null if not a plain pk). A
+   * user email of another user than the address's first user, spelled alike, may create the
+   * Email row before that user's chunk runs (`userEmailAddresses.ts`), so the address goes to
+   * `addressesInOtherUserEmails`. One spelled otherwise leaves the address to the user; its own
+   * user's rows are the side effect's pair.
+   */
+  noteUserEmail(email: string, userPk: number | null): void {
+    if (!ASCII_ONLY.test(email)) {
+      return;
+    }
+    const slot = this.#addresses.find(foldedHash(email));
+    if (slot === -1 || this.#addresses.column(FIRST_SPELLING)[slot] !== (hash53(email) | 0)) {
+      return;
+    }
+    if (userPk === null || this.#addresses.column(FIRST_OWNER)[slot] !== (userPk | 0)) {
+      this.#addresses.column(IN_OTHER_USER_EMAILS)[slot] = 1;
+    }
+  }
+
+  /**
+   * Per user chunk (0-based), the addresses its first users have that a user email of another
+   * user has too, spelled alike, as sorted `hash53` values of their case fold (`NewAddressHint`). Read before
+   * `release`. A hash collision only adds an address, which then takes the slower path.
+   */
+  addressesInOtherUserEmails(): Map<number, Float64Array> {
+    const byChunk = new Map<number, number[]>();
+    const flagged = this.#addresses.column(IN_OTHER_USER_EMAILS);
+    const firstChunk = this.#addresses.column(FIRST_CHUNK);
+    this.#addresses.forEach((key, slot) => {
+      if (flagged[slot] === 1) {
+        const chunk = (firstChunk[slot] ?? 0) - 1;
+        const list = byChunk.get(chunk) ?? [];
+        list.push(key);
+        byChunk.set(chunk, list);
+      }
+    });
+    return new Map([...byChunk].map(([chunk, keys]) => [chunk, Float64Array.from(keys).sort()]));
   }
 
   #stop(reason: string): void {

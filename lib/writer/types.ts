@@ -16,6 +16,19 @@ export interface ImportFlags {
   readonly passwordMode: PasswordMode;
 }
 
+/**
+ * What the plan pass knows of the addresses a user chunk's side effect creates in `sentry_email`:
+ * every ASCII address of the chunk's users is new to the file's rows except those listed here,
+ * so it can go in with a plain INSERT (`ensureEmails`). Only a database that held the address
+ * before the import makes that INSERT fail, and then the chunk takes the careful way.
+ */
+export interface NewAddressHint {
+  /** `foldedHash` of the addresses another row may create first, ascending */
+  readonly mayExist: Float64Array;
+  /** chunks whose plain INSERT met an existing address: the caller stops hinting after a few */
+  readonly misses: { count: number };
+}
+
 export interface WriteContext {
   /** the chunk's transaction */
   readonly db: Db;
@@ -28,6 +41,8 @@ export interface WriteContext {
   readonly concurrentSiblings?: boolean;
   /** see `ChunkRequest.addressesCreatedEarlier` */
   readonly addressesCreatedEarlier?: ReadonlySet<string>;
+  /** see `ChunkRequest.newAddressHint` */
+  readonly newAddressHint?: NewAddressHint;
 }
 
 /** A row past the gates: its FK fields hold NEW pks, and `fkKinds` their pk-map kinds. */

@@ -180,6 +180,7 @@ async function writeInsertedUserSideEffects(
     users.map((u) => u.email),
     ctx.now,
     ctx.addressesCreatedEarlier,
+    ctx.newAddressHint,
   );
   if (ctx.scope !== "Global") {
     await insertRecords(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hash53, HashSlots } from "../../../lib/engine/hashSlots.ts";
+import { HashSlots } from "../../../lib/engine/hashSlots.ts";
+import { hash53 } from "../../../lib/foldedHash.ts";
 
 describe("HashSlots", () => {
   it("keeps keys and their columns through many growths", () => {

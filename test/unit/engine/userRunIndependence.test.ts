@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { foldedHash } from "../../../lib/foldedHash.ts";
 import { UserRunIndependence } from "../../../lib/engine/userRunIndependence.ts";
 
-/** Users as [username, email, chunk]; chunk 0 when left out. */
+/** Users as [username, email, chunk]; chunk 0 when left out; pks 1, 2, … in order. */
 function check(users: readonly (readonly [string, string, number?])[]): UserRunIndependence {
   const independence = new UserRunIndependence();
-  for (const [username, email, chunk] of users) {
-    independence.add(username, email, chunk ?? 0);
-  }
+  users.forEach(([username, email, chunk], i) => {
+    independence.add(username, email, chunk ?? 0, i + 1);
+  });
   return independence;
 }
 
@@ -66,11 +67,37 @@ describe("UserRunIndependence", () => {
   it("holds 200,000 distinct users without a false repeat", () => {
     const independence = new UserRunIndependence();
     for (let i = 0; i < 200_000; i += 1) {
-      independence.add(`user-${String(i)}`, `user-${String(i)}@example.com`, i >> 11);
+      independence.add(`user-${String(i)}`, `user-${String(i)}@example.com`, i >> 11, i + 1);
     }
     expect(independence.independent).toBe(true);
     expect(independence.addressesCreatedEarlier.size).toBe(0);
-    independence.add("USER-77", "x@example.com", 100);
+    independence.add("USER-77", "x@example.com", 100, 200_001);
     expect(independence.independent).toBe(false);
+  });
+
+  it("lists, per chunk, the addresses a user email of another user has too", () => {
+    const result = check([
+      ["alice", "alice@example.com", 0],
+      ["bob", "Bob@Example.com", 0],
+      ["carol", "carol@example.com", 1],
+      ["dave", "shared@example.com", 1],
+      ["erin", "shared@example.com", 2],
+    ]);
+    // alice's own address: the side effect's pair, not another user's
+    result.noteUserEmail("alice@example.com", 1);
+    // carol's address as a secondary address of alice; bob's, spelled otherwise (left to bob)
+    result.noteUserEmail("carol@example.com", 1);
+    result.noteUserEmail("bob@example.com", 5);
+    // erin's own address, which dave's chunk creates: listed, harmlessly (it takes the slow path)
+    result.noteUserEmail("shared@example.com", 5);
+    // an address no user has, and one whose user is not a plain pk
+    result.noteUserEmail("nobody@example.com", 2);
+    result.noteUserEmail("alice@example.com", null);
+    const lists = result.addressesInOtherUserEmails();
+    expect([...lists.keys()].sort()).toEqual([0, 1]);
+    expect([...(lists.get(0) ?? [])]).toEqual([foldedHash("alice@example.com")]);
+    expect([...(lists.get(1) ?? [])]).toEqual(
+      [foldedHash("carol@example.com"), foldedHash("shared@example.com")].sort((a, b) => a - b),
+    );
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * The users' side effect inserts the Email rows of addresses the plan pass proves new to the
+ * file's rows with a plain INSERT (`NewAddressHint`, lib/writer/emails.ts), and the others with
+ * `ON CONFLICT DO NOTHING`. These tests hold it to the rows the careful way gives: an address a
+ * user email of another user has too, one the database held before the import, and a run that
+ * stops trying after its plain INSERTs have met existing addresses three times.
+ */
+import { expect, it } from "vitest";
+import type { ChunkImportOptions } from "../../../lib/engine/chunkImporter.ts";
+import type { Db } from "../../../lib/ports.ts";
+import { USER } from "../../../lib/registry/names.ts";
+import { engineSuite, importRows, row, rowsOf, userRow } from "../../support/engine.ts";
+
+/** The Email statements of the user chunks, in order: plain, careful, or a savepoint undone. */
+function emailStatements(): { readonly chunkOptions: ChunkImportOptions; readonly seen: string[] } {
+  const seen: string[] = [];
+  return {
+    seen,
+    chunkOptions: {
+      beforeStatement: (_index, sql, chunk) => {
+        if (chunk.model !== USER) {
+          return;
+        }
+        if (sql.startsWith("ROLLBACK TO SAVEPOINT")) {
+          seen.push("rollback");
+        } else if (sql.includes('INSERT INTO "sentry_email"')) {
+          seen.push(sql.includes("ON CONFLICT") ? "careful" : "plain");
+        }
+      },
+    },
+  };
+}
+
+async function emails(db: Db): Promise<string[]> {
+  const rows = await rowsOf<{ email: string }>(
+    db,
+    "SELECT email::text AS email FROM sentry_email ORDER BY lower(email::text)",
+  );
+  return rows.map((r) => r.email);
+}
+
+function userEmail(pk: number, user: number, email: string) {
+  return row("sentry.useremail", pk, {
+    user,
+    email,
+    validation_hash: "imported-hash-imported-hash-1234",
+    date_hash_added: "2023-06-22T00:00:00.000Z",
+    is_verified: true,
+  });
+}
+
+engineSuite("new addresses by plain INSERT", (db) => {
+  it("inserts a user's address no other row has plainly, and one another user's user email has carefully, with the first user's spelling", async () => {
+    const watch = emailStatements();
+    await importRows(
+      db(),
+      [
+        userRow(1, "ann", { email: "ann@example.com" }),
+        userRow(2, "bob", { email: "Bob@Example.com" }),
+        userRow(3, "cy", { email: "Cy@example.com" }),
+        userRow(4, "dee", { email: "dee@example.com" }),
+        userEmail(1, 1, "ann@example.com"),
+        // ann's second address is bob's, spelled as bob spells it: its chunk may run first
+        userEmail(2, 1, "Bob@Example.com"),
+        // dee's is cy's, spelled otherwise: left to cy's side effect, which creates it
+        userEmail(3, 4, "cy@EXAMPLE.com"),
+      ],
+      { chunkSize: 2, concurrency: 1, chunkOptions: watch.chunkOptions },
+    );
+    expect(await emails(db())).toEqual([
+      "ann@example.com",
+      "Bob@Example.com",
+      "Cy@example.com",
+      "dee@example.com",
+    ]);
+    // chunk 1: ann plainly, bob carefully; chunk 2: both plainly
+    expect(watch.seen).toEqual(["plain", "careful", "plain"]);
+  });
+
+  it("takes the careful way, with the same rows, when the database held an address before", async () => {
+    await db().query(
+      "INSERT INTO sentry_email (email, date_added) VALUES ('OLD@example.com', now())",
+    );
+    const watch = emailStatements();
+    await importRows(
+      db(),
+      [
+        userRow(1, "ann", { email: "ann@example.com" }),
+        userRow(2, "old", { email: "old@example.com" }),
+        userRow(3, "new", { email: "new@example.com" }),
+      ],
+      { chunkSize: 2, concurrency: 1, chunkOptions: watch.chunkOptions },
+    );
+    expect(await emails(db())).toEqual(["ann@example.com", "new@example.com", "OLD@example.com"]);
+    expect(watch.seen).toEqual(["plain", "rollback", "careful", "plain"]);
+  });
+
+  it("stops trying plain INSERTs after three chunks met addresses the database held", async () => {
+    const addresses = Array.from({ length: 6 }, (_, i) => `user-${String(i)}@example.com`);
+    for (const address of addresses) {
+      await db().query("INSERT INTO sentry_email (email, date_added) VALUES ($1, now())", [
+        address.toUpperCase(),
+      ]);
+    }
+    const watch = emailStatements();
+    await importRows(
+      db(),
+      addresses.map((email, i) => userRow(i + 1, `user-${String(i)}`, { email })),
+      { chunkSize: 1, concurrency: 1, chunkOptions: watch.chunkOptions },
+    );
+    expect(await emails(db())).toEqual(addresses.map((a) => a.toUpperCase()));
+    expect(watch.seen).toEqual([
+      ...["plain", "rollback", "careful"],
+      ...["plain", "rollback", "careful"],
+      ...["plain", "rollback", "careful"],
+      "careful",
+      "careful",
+      "careful",
+    ]);
+  });
+});
