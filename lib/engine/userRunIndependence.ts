@@ -25,12 +25,15 @@ import { HashSlots } from "./hashSlots.ts";
 const FIRST_CHUNK = 0;
 /** the first user's spelling, as 32 bits of its hash */
 const FIRST_SPELLING = 1;
-/** the first user's pk, its low 32 bits */
+/**
+ * the first user's pk, its low 31 bits; the sign bit is set once a user email of another user
+ * has the address too (one column for both: 8 MB at a million users, at the plan pass's peak)
+ */
 const FIRST_OWNER = 2;
-/** 1 when a user email of another user has the address too */
-const IN_OTHER_USER_EMAILS = 3;
+const OWNER_BITS = 0x7fffffff;
+const IN_OTHER_USER_EMAILS = 0x80000000;
 /** kept only when asked for (`--merge-users`): 8 MB at a million users */
-const LAST_CHUNK = 4;
+const LAST_CHUNK = 3;
 
 /**
  * Addresses kept for later chunks, at the most: a file whose users share addresses massively
@@ -50,7 +53,7 @@ export class UserRunIndependence {
   /** @param options.lastChunks keep each address's last user chunk (`usersWithAddress`) */
   constructor(options: { readonly lastChunks?: boolean } = {}) {
     this.#lastChunks = options.lastChunks === true;
-    this.#addresses = new HashSlots(this.#lastChunks ? 5 : 4);
+    this.#addresses = new HashSlots(this.#lastChunks ? 4 : 3);
   }
 
   /**
@@ -67,7 +70,7 @@ export class UserRunIndependence {
     if (first === 0) {
       firstChunk[slot] = chunk + 1;
       this.#addresses.column(FIRST_SPELLING)[slot] = hash53(email) | 0;
-      this.#addresses.column(FIRST_OWNER)[slot] = pk | 0;
+      this.#addresses.column(FIRST_OWNER)[slot] = pk & OWNER_BITS;
     }
     if (this.#reason !== null) {
       return;
@@ -121,8 +124,10 @@ export class UserRunIndependence {
     if (slot === -1 || this.#addresses.column(FIRST_SPELLING)[slot] !== (hash53(email) | 0)) {
       return;
     }
-    if (userPk === null || this.#addresses.column(FIRST_OWNER)[slot] !== (userPk | 0)) {
-      this.#addresses.column(IN_OTHER_USER_EMAILS)[slot] = 1;
+    const owners = this.#addresses.column(FIRST_OWNER);
+    const owner = owners[slot] ?? 0;
+    if (userPk === null || (owner & OWNER_BITS) !== (userPk & OWNER_BITS)) {
+      owners[slot] = owner | IN_OTHER_USER_EMAILS;
     }
   }
 
@@ -133,10 +138,10 @@ export class UserRunIndependence {
    */
   addressesInOtherUserEmails(): Map<number, Float64Array> {
     const byChunk = new Map<number, number[]>();
-    const flagged = this.#addresses.column(IN_OTHER_USER_EMAILS);
+    const owners = this.#addresses.column(FIRST_OWNER);
     const firstChunk = this.#addresses.column(FIRST_CHUNK);
     this.#addresses.forEach((key, slot) => {
-      if (flagged[slot] === 1) {
+      if (((owners[slot] ?? 0) & IN_OTHER_USER_EMAILS) !== 0) {
         const chunk = (firstChunk[slot] ?? 0) - 1;
         const list = byChunk.get(chunk) ?? [];
         list.push(key);
