@@ -165,14 +165,13 @@ export async function planImport(
     if (spec.name === USER_EMAIL && ordinals.has(USER)) {
       const email = textOf(parsed.values, "email");
       userEmailAddresses.add(ordinal, email, userRun, bounds);
-      const userPk = parsed.values["user"];
-      userRun.noteUserEmail(email, typeof userPk === "number" ? userPk : null);
+      userRun.noteUserEmail(email);
     }
     if (spec.name === USER) {
       const username = textOf(parsed.values, "username");
       const email = textOf(parsed.values, "email");
       if (usernames === null || usernames.has(username)) {
-        userRun.add(username, email, Math.floor((ordinal - 1) / settings.chunkSize), row.pk);
+        userRun.add(username, email, Math.floor((ordinal - 1) / settings.chunkSize));
         emailFilter?.add(email);
       }
     }

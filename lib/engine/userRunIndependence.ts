@@ -21,19 +21,31 @@ import type { ChunkAddressLists } from "./addressesByChunk.ts";
 import { ASCII_ONLY, foldedHash, hash53 } from "../foldedHash.ts";
 import { HashSlots } from "./hashSlots.ts";
 
-/** Address table columns: 1 + a chunk index, 0 for none. */
+/**
+ * Address table columns. The first packs three numbers, so that the table is no larger than
+ * before they were kept (a column is 8 MB at a million users, at the plan pass's peak): bits
+ * 0–23 hold 1 + the chunk of the address's first user (0 for none); bits 24–27 count the users
+ * who spell the address as that user does, bits 28–31 the user emails that do (both stop at 15).
+ */
 const FIRST_CHUNK = 0;
+const CHUNK_MASK = 0xffffff;
+const USERS_ALIKE = 24;
+const USER_EMAILS_ALIKE = 28;
+const COUNT_MASK = 0xf;
 /** the first user's spelling, as 32 bits of its hash */
 const FIRST_SPELLING = 1;
-/**
- * the first user's pk, its low 31 bits; the sign bit is set once a user email of another user
- * has the address too (one column for both: 8 MB at a million users, at the plan pass's peak)
- */
-const FIRST_OWNER = 2;
-const OWNER_BITS = 0x7fffffff;
-const IN_OTHER_USER_EMAILS = 0x80000000;
 /** kept only when asked for (`--merge-users`): 8 MB at a million users */
-const LAST_CHUNK = 3;
+const LAST_CHUNK = 2;
+
+function countOf(packed: number, shift: number): number {
+  return (packed >>> shift) & COUNT_MASK;
+}
+
+/** `packed` with the count at `shift` one higher, unless it stopped at its maximum. */
+function counted(packed: number, shift: number): number {
+  const count = Math.min(countOf(packed, shift) + 1, COUNT_MASK);
+  return (packed & ~(COUNT_MASK << shift)) | (count << shift);
+}
 
 /**
  * Addresses kept for later chunks, at the most: a file whose users share addresses massively
@@ -53,24 +65,30 @@ export class UserRunIndependence {
   /** @param options.lastChunks keep each address's last user chunk (`usersWithAddress`) */
   constructor(options: { readonly lastChunks?: boolean } = {}) {
     this.#lastChunks = options.lastChunks === true;
-    this.#addresses = new HashSlots(this.#lastChunks ? 4 : 3);
+    this.#addresses = new HashSlots(this.#lastChunks ? 3 : 2);
   }
 
   /**
    * Adds the next user row of the run that will be imported (it passes the username filter),
-   * in file order; `chunk` is its 0-based chunk index, `pk` its old pk.
+   * in file order; `chunk` is its 0-based chunk index.
    */
-  add(username: string, email: string, chunk: number, pk: number): void {
+  add(username: string, email: string, chunk: number): void {
     const slot = this.#addresses.add(foldedHash(email));
     const firstChunk = this.#addresses.column(FIRST_CHUNK);
-    const first = firstChunk[slot] ?? 0;
+    const packed = firstChunk[slot] ?? 0;
+    const first = packed & CHUNK_MASK;
     if (this.#lastChunks) {
       this.#addresses.column(LAST_CHUNK)[slot] = chunk + 1;
     }
+    const spelling = hash53(email) | 0;
     if (first === 0) {
-      firstChunk[slot] = chunk + 1;
-      this.#addresses.column(FIRST_SPELLING)[slot] = hash53(email) | 0;
-      this.#addresses.column(FIRST_OWNER)[slot] = pk & OWNER_BITS;
+      if (chunk + 1 > CHUNK_MASK) {
+        this.#stop("more user chunks than the address table numbers");
+      }
+      firstChunk[slot] = counted(Math.min(chunk + 1, CHUNK_MASK), USERS_ALIKE);
+      this.#addresses.column(FIRST_SPELLING)[slot] = spelling;
+    } else if (this.#addresses.column(FIRST_SPELLING)[slot] === spelling) {
+      firstChunk[slot] = counted(packed, USERS_ALIKE);
     }
     if (this.#reason !== null) {
       return;
@@ -110,39 +128,38 @@ export class UserRunIndependence {
   }
 
   /**
-   * Notes a user-email row of the file (`userPk`: its user's old pk, null if not a plain pk). A
-   * user email of another user than the address's first user, spelled alike, may create the
-   * Email row before that user's chunk runs (`userEmailAddresses.ts`), so the address goes to
-   * `addressesInOtherUserEmails`. One spelled otherwise leaves the address to the user; its own
-   * user's rows are the side effect's pair.
+   * Notes a user-email row of the file, after the user run. A user email spelled as the first
+   * user spells its address may create the Email row before that user's chunk runs
+   * (`userEmailAddresses.ts`), unless it is the row of one of the address's users (their side
+   * effect made that pair). One spelled otherwise leaves the address to the user.
    */
-  noteUserEmail(email: string, userPk: number | null): void {
+  noteUserEmail(email: string): void {
     if (!ASCII_ONLY.test(email)) {
       return;
     }
     const slot = this.#addresses.find(foldedHash(email));
-    if (slot === -1 || this.#addresses.column(FIRST_SPELLING)[slot] !== (hash53(email) | 0)) {
-      return;
-    }
-    const owners = this.#addresses.column(FIRST_OWNER);
-    const owner = owners[slot] ?? 0;
-    if (userPk === null || (owner & OWNER_BITS) !== (userPk & OWNER_BITS)) {
-      owners[slot] = owner | IN_OTHER_USER_EMAILS;
+    if (slot !== -1 && this.#addresses.column(FIRST_SPELLING)[slot] === (hash53(email) | 0)) {
+      const firstChunk = this.#addresses.column(FIRST_CHUNK);
+      firstChunk[slot] = counted(firstChunk[slot] ?? 0, USER_EMAILS_ALIKE);
     }
   }
 
   /**
-   * Per user chunk (0-based), the addresses its first users have that a user email of another
-   * user has too, spelled alike, as sorted `hash53` values of their case fold (`NewAddressHint`). Read before
-   * `release`. A hash collision only adds an address, which then takes the slower path.
+   * Per user chunk (0-based), the addresses its first users have that more user emails than
+   * users spell alike: one of those is some other user's, which may create the Email row first
+   * (`NewAddressHint`). As sorted `hash53` values of their case fold; read before `release`. A
+   * hash collision only adds an address, which then takes the slower path; an export that
+   * leaves out a user's own user email can hide another user's, whose chunk then makes the
+   * plain INSERT fail and fall back.
    */
   addressesInOtherUserEmails(): Map<number, Float64Array> {
     const byChunk = new Map<number, number[]>();
-    const owners = this.#addresses.column(FIRST_OWNER);
     const firstChunk = this.#addresses.column(FIRST_CHUNK);
     this.#addresses.forEach((key, slot) => {
-      if (((owners[slot] ?? 0) & IN_OTHER_USER_EMAILS) !== 0) {
-        const chunk = (firstChunk[slot] ?? 0) - 1;
+      const packed = firstChunk[slot] ?? 0;
+      const userEmails = countOf(packed, USER_EMAILS_ALIKE);
+      if (userEmails > countOf(packed, USERS_ALIKE) || userEmails === COUNT_MASK) {
+        const chunk = (packed & CHUNK_MASK) - 1;
         const list = byChunk.get(chunk) ?? [];
         list.push(key);
         byChunk.set(chunk, list);

@@ -59,11 +59,15 @@ engineSuite("new addresses by plain INSERT", (db) => {
         userRow(2, "bob", { email: "Bob@Example.com" }),
         userRow(3, "cy", { email: "Cy@example.com" }),
         userRow(4, "dee", { email: "dee@example.com" }),
+        // every user's own user email, as in a Sentry export
         userEmail(1, 1, "ann@example.com"),
+        userEmail(2, 2, "Bob@Example.com"),
+        userEmail(3, 3, "Cy@example.com"),
+        userEmail(4, 4, "dee@example.com"),
         // ann's second address is bob's, spelled as bob spells it: its chunk may run first
-        userEmail(2, 1, "Bob@Example.com"),
+        userEmail(5, 1, "Bob@Example.com"),
         // dee's is cy's, spelled otherwise: left to cy's side effect, which creates it
-        userEmail(3, 4, "cy@EXAMPLE.com"),
+        userEmail(6, 4, "cy@EXAMPLE.com"),
       ],
       { chunkSize: 2, concurrency: 1, chunkOptions: watch.chunkOptions },
     );

@@ -21,7 +21,7 @@ function plan(users: readonly string[], userEmails: readonly string[], mergeUser
     throw new Error("registry");
   }
   users.forEach((email, i) => {
-    userRun.add(`user-${String(i)}`, email, Math.floor(i / CHUNK_SIZE), i + 1);
+    userRun.add(`user-${String(i)}`, email, Math.floor(i / CHUNK_SIZE));
     bounds.add(userSpec, i + 1, i + 1, {});
   });
   const addresses = new UserEmailAddresses(CHUNK_SIZE, mergeUsers);
