@@ -7,6 +7,9 @@
  * whitespace) is ASCII, and no byte of a multi-byte UTF-8 character is below 0x80, so a character
  * straddling two chunks needs no special care. Only the structure between elements is checked
  * here; whatever is inside an element is left to `JSON.parse`.
+ *
+ * With `parseBlocks`, runs of export rows are parsed many at a time instead, where they prove
+ * to be rows (`elementBlock.ts`); the byte walk takes over wherever they do not.
  */
 import { ImportFailure } from "../errors.ts";
 import { parseElementBlock } from "./elementBlock.ts";
