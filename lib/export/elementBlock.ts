@@ -51,9 +51,11 @@ function skipWhitespace(bytes: Uint8Array, from: number): number {
 function boundariesAfter(bytes: Uint8Array, from: number): { starts: number[]; commas: number[] } {
   const starts: number[] = [];
   const commas: number[] = [];
+  // Buffer's indexOf searches natively; a plain Uint8Array only finds single bytes
+  const searchable = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = from;
   for (;;) {
-    const key = indexOfBytes(bytes, MODEL_KEY, at);
+    const key = searchable.indexOf(MODEL_KEY, at);
     if (key === -1) {
       return { starts, commas };
     }
@@ -69,11 +71,6 @@ function boundariesAfter(bytes: Uint8Array, from: number): { starts: number[]; c
     starts.push(open);
     commas.push(comma);
   }
-}
-
-function indexOfBytes(bytes: Uint8Array, needle: Uint8Array, from: number): number {
-  // Buffer's indexOf searches natively; a plain Uint8Array only finds single bytes
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle, from);
 }
 
 function firstKeyIsModel(value: unknown): boolean {
