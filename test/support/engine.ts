@@ -287,6 +287,23 @@ export function engineSuite(name: string, body: (db: () => Database, kind: Adapt
 }
 
 /** A user row with Sentry's current export shape; `fields` override the defaults. */
+/** A `sentry.useremail` row of `user` for `email`, verified, with an imported hash. */
+export function userEmailRow(
+  pk: number,
+  user: number,
+  email: string,
+  extra: Record<string, unknown> = {},
+): RawRow {
+  return row("sentry.useremail", pk, {
+    user,
+    email,
+    validation_hash: "imported-hash-imported-hash-1234",
+    date_hash_added: "2023-06-22T00:00:00.000Z",
+    is_verified: true,
+    ...extra,
+  });
+}
+
 export function userRow(
   pk: number,
   username: string,

@@ -13,20 +13,10 @@ import {
   NOW,
   row,
   rowsOf,
+  userEmailRow,
   userRow,
 } from "../../support/engine.ts";
 import type { RawRow } from "../../support/engine.ts";
-
-function userEmail(pk: number, user: number, email: string, extra: Record<string, unknown> = {}) {
-  return row("sentry.useremail", pk, {
-    user,
-    email,
-    validation_hash: "imported-hash-imported-hash-1234",
-    date_hash_added: "2023-06-22T00:00:00.000Z",
-    is_verified: true,
-    ...extra,
-  });
-}
 
 interface UserEmailRecord {
   id: string;
@@ -93,9 +83,9 @@ engineSuite("§18.3 emails", (db) => {
     await importRows(db(), [
       userRow(1, "fourth", { email: "ΔΣ@example.com" }),
       userRow(2, "fifth", { email: "δσ@example.com" }),
-      userEmail(1, 1, "ΔΣ@example.com"),
-      userEmail(2, 1, "ΩΣ@example.com"),
-      userEmail(3, 2, "ωσ@example.com"),
+      userEmailRow(1, 1, "ΔΣ@example.com"),
+      userEmailRow(2, 1, "ΩΣ@example.com"),
+      userEmailRow(3, 2, "ωσ@example.com"),
     ]);
     expect(await emails(db())).toEqual(["ΣΑΣ@example.com", "ΔΣ@example.com", "ΩΣ@example.com"]);
     expect(await count(db(), "sentry_useremail")).toBe(7);
@@ -109,9 +99,9 @@ engineSuite("§18.3 emails", (db) => {
         [
           userRow(1, "a", { email: "a@example.com" }),
           userRow(2, "b", { email: "b@example.com" }),
-          userEmail(1, 1, "a@example.com"),
-          userEmail(2, 2, "b@example.com", { validation_hash: "" }),
-          userEmail(3, 2, "b2@example.com"),
+          userEmailRow(1, 1, "a@example.com"),
+          userEmailRow(2, 2, "b@example.com", { validation_hash: "" }),
+          userEmailRow(3, 2, "b2@example.com"),
         ],
         { scope },
       );
@@ -130,7 +120,7 @@ engineSuite("§18.3 emails", (db) => {
   it("a UserEmail that the user's side effect minted in this import is recorded Inserted without a rewrite (only its fresh random hash would change); one hashed at another time is rewritten", async () => {
     await importRows(db(), [
       userRow(1, "a", { email: "a@example.com" }),
-      userEmail(1, 1, "a@example.com"),
+      userEmailRow(1, 1, "a@example.com"),
     ]);
     const [minted] = await rowsOf<{ id: string; same: boolean }>(
       db(),
@@ -149,7 +139,7 @@ engineSuite("§18.3 emails", (db) => {
     const before = (await userEmails(db())).find((e) => e.email === "b@example.com");
     await importRows(
       db(),
-      [userRow(1, "b", { email: "b@example.com" }), userEmail(1, 1, "b@example.com")],
+      [userRow(1, "b", { email: "b@example.com" }), userEmailRow(1, 1, "b@example.com")],
       { importUuid, now: later },
     );
     const after = (await userEmails(db())).find((e) => e.email === "b@example.com");
@@ -163,9 +153,9 @@ engineSuite("§18.3 emails", (db) => {
     const file: RawRow[] = [
       userRow(7, "many", { email: "main@example.com" }),
       row("sentry.email", 70, { email: "main@example.com", date_added: NOW }),
-      userEmail(71, 7, "main@example.com"),
-      userEmail(72, 7, "second@example.com"),
-      userEmail(73, 7, "third@example.com"),
+      userEmailRow(71, 7, "main@example.com"),
+      userEmailRow(72, 7, "second@example.com"),
+      userEmailRow(73, 7, "third@example.com"),
     ];
     await importRows(db(), file);
     const [user] = await rowsOf<{ id: string }>(db(), "SELECT id::text AS id FROM auth_user");
@@ -194,7 +184,7 @@ engineSuite("§18.3 emails", (db) => {
 
     await importRows(db(), [
       userRow(1, "b", { email: "b@example.com" }),
-      userEmail(5, 1, "b@example.com"),
+      userEmailRow(5, 1, "b@example.com"),
     ]);
     const all = await userEmails(db());
     expect(all).toHaveLength(2);

@@ -9,7 +9,7 @@ import { expect, it } from "vitest";
 import type { ChunkImportOptions } from "../../../lib/engine/chunkImporter.ts";
 import type { Db } from "../../../lib/ports.ts";
 import { USER } from "../../../lib/registry/names.ts";
-import { engineSuite, importRows, row, rowsOf, userRow } from "../../support/engine.ts";
+import { engineSuite, importRows, rowsOf, userEmailRow, userRow } from "../../support/engine.ts";
 
 /** The Email statements of the user chunks, in order: plain, careful, or a savepoint undone. */
 function emailStatements(): { readonly chunkOptions: ChunkImportOptions; readonly seen: string[] } {
@@ -39,16 +39,6 @@ async function emails(db: Db): Promise<string[]> {
   return rows.map((r) => r.email);
 }
 
-function userEmail(pk: number, user: number, email: string) {
-  return row("sentry.useremail", pk, {
-    user,
-    email,
-    validation_hash: "imported-hash-imported-hash-1234",
-    date_hash_added: "2023-06-22T00:00:00.000Z",
-    is_verified: true,
-  });
-}
-
 engineSuite("new addresses by plain INSERT", (db) => {
   it("inserts a user's address no other row has plainly, and one another user's user email has carefully, with the first user's spelling", async () => {
     const watch = emailStatements();
@@ -60,14 +50,14 @@ engineSuite("new addresses by plain INSERT", (db) => {
         userRow(3, "cy", { email: "Cy@example.com" }),
         userRow(4, "dee", { email: "dee@example.com" }),
         // every user's own user email, as in a Sentry export
-        userEmail(1, 1, "ann@example.com"),
-        userEmail(2, 2, "Bob@Example.com"),
-        userEmail(3, 3, "Cy@example.com"),
-        userEmail(4, 4, "dee@example.com"),
+        userEmailRow(1, 1, "ann@example.com"),
+        userEmailRow(2, 2, "Bob@Example.com"),
+        userEmailRow(3, 3, "Cy@example.com"),
+        userEmailRow(4, 4, "dee@example.com"),
         // ann's second address is bob's, spelled as bob spells it: its chunk may run first
-        userEmail(5, 1, "Bob@Example.com"),
+        userEmailRow(5, 1, "Bob@Example.com"),
         // dee's is cy's, spelled otherwise: left to cy's side effect, which creates it
-        userEmail(6, 4, "cy@EXAMPLE.com"),
+        userEmailRow(6, 4, "cy@EXAMPLE.com"),
       ],
       { chunkSize: 2, concurrency: 1, chunkOptions: watch.chunkOptions },
     );
