@@ -17,7 +17,7 @@ import type { Plan } from "../planner/plan.ts";
 import { planWithRegistry } from "../planner/registryPlan.ts";
 import { RunDetector } from "../planner/runs.ts";
 import type { ByteSource } from "../ports.ts";
-import { USER, USER_EMAIL, USER_OPTION } from "../registry/names.ts";
+import { EMAIL, USER, USER_EMAIL, USER_OPTION } from "../registry/names.ts";
 import { getModel } from "../registry/registry.ts";
 import { modelInScope } from "../registry/scopes.ts";
 import type { ModelName } from "../registry/types.ts";
@@ -47,6 +47,8 @@ export interface UserRunPlan {
    * user email's chunk may create first (`UserRunIndependence.addressesInOtherUserEmails`)
    */
   readonly addressesInOtherUserEmails: ReadonlyMap<number, Float64Array>;
+  /** the file has Email rows of its own (in scope): those create addresses too */
+  readonly emailRowsInFile: boolean;
 }
 
 export interface PlannedImport {
@@ -139,6 +141,7 @@ export async function planImport(
   const userOptionRun = new UserOptionRunIndependence();
   const userEmailAddresses = new UserEmailAddresses(settings.chunkSize, settings.flags.mergeUsers);
   let naturalKeysSeen = false;
+  let emailRowsInFile = false;
 
   const runOffsets = new Map<number, number>();
   let previousModel: string | null = null;
@@ -156,6 +159,7 @@ export async function planImport(
     if (spec === undefined || !modelInScope(spec, settings.scope)) {
       continue;
     }
+    emailRowsInFile ||= spec.name === EMAIL;
     const parsed = parseRow(spec, row, ordinal);
     naturalKeysSeen ||= hasNaturalKeys(parsed);
     bounds.add(spec, ordinal, row.pk, parsed.values);
@@ -197,6 +201,7 @@ export async function planImport(
       reason: userRun.reason,
       addressesCreatedEarlier: userRun.addressesCreatedEarlier,
       addressesInOtherUserEmails,
+      emailRowsInFile,
     },
     userOptionRunIndependent: userOptionRun.independent,
     userEmailAddressesLeft: userEmailAddresses.left,

@@ -275,16 +275,17 @@ const MAX_NEW_ADDRESS_MISSES = 3;
 /**
  * The user run's `NewAddressHint`s: none when the plan pass could not prove addresses new (a
  * run that is not independent keeps no `addressesCreatedEarlier`; a merged user creates
- * nothing, so one that a later chunk leaves to it could go missing), and none once the
- * database has shown it held the file's addresses already (a re-import).
+ * nothing, so one that a later chunk leaves to it could go missing; the file's own Email rows,
+ * as a Sentry export has them, create the users' addresses), and none once the database has
+ * shown it held the file's addresses already (a re-import).
  */
 function newAddressHintsFor(
   run: PlannedRun,
   planned: PlannedImport,
   options: RunImportOptions,
 ): { hintFor(chunk: number): NewAddressHint | undefined } | null {
-  const { independent, addressesInOtherUserEmails } = planned.userRun;
-  if (run.model !== USER || !independent || options.settings.flags.mergeUsers) {
+  const { independent, addressesInOtherUserEmails, emailRowsInFile } = planned.userRun;
+  if (run.model !== USER || !independent || emailRowsInFile || options.settings.flags.mergeUsers) {
     return null;
   }
   const misses = { count: 0 };
@@ -342,9 +343,8 @@ async function importRun(
     concurrentSiblings: boolean,
   ): Promise<ChunkAttempt> {
     const index = Math.floor((chunk.minOrdinal - 1) / settings.chunkSize);
-    // a user chunk relies on an earlier chunk's users only beside it; in order, it sees their rows
-    // a user chunk in order sees the earlier chunks' rows; with hints it leaves their addresses
-    // too, so that the ones it inserts are new
+    // a user chunk in order sees the earlier chunks' rows, so it needs their addresses left out
+    // only beside them, or with hints (so that the addresses it inserts plainly are new)
     const createdEarlier =
       run.model === USER_EMAIL || concurrentSiblings || newAddressHints !== null
         ? addressLists?.get(index)

@@ -98,7 +98,8 @@ function splitNewAddresses(
 
 /**
  * Inserts addresses no other chunk creates with a plain INSERT, under a savepoint. False, with
- * nothing written, when one existed (a database that held it before the import).
+ * nothing written, when one existed: a database that held it before the import, or a row the
+ * plan pass's books missed (an export without some user's own user email).
  */
 async function insertNewAddresses(
   db: Db,
@@ -107,7 +108,9 @@ async function insertNewAddresses(
 ): Promise<boolean> {
   await db.query(`SAVEPOINT ${NEW_ADDRESSES}`);
   try {
-    // no ORDER BY: no other chunk inserts these, so there is no lock order to keep
+    // no ORDER BY: by the plan pass's books no other chunk inserts these, so there is no lock
+    // order to keep. Should one do so all the same, this waits for it and fails (or the
+    // deadlock is detected and the chunk retried), and the chunk falls back.
     await db.query(
       `INSERT INTO ${EMAIL_TABLE} (email, date_added)
        SELECT a.address, $2::timestamptz FROM unnest($1::text[]) AS a(address)`,

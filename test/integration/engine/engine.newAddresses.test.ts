@@ -3,13 +3,22 @@
  * file's rows with a plain INSERT (`NewAddressHint`, lib/writer/emails.ts), and the others with
  * `ON CONFLICT DO NOTHING`. These tests hold it to the rows the careful way gives: an address a
  * user email of another user has too, one the database held before the import, and a run that
- * stops trying after its plain INSERTs have met existing addresses three times.
+ * stops trying after its plain INSERTs have met existing addresses three times, and a file with
+ * Email rows of its own.
  */
 import { expect, it } from "vitest";
 import type { ChunkImportOptions } from "../../../lib/engine/chunkImporter.ts";
 import type { Db } from "../../../lib/ports.ts";
 import { USER } from "../../../lib/registry/names.ts";
-import { engineSuite, importRows, rowsOf, userEmailRow, userRow } from "../../support/engine.ts";
+import {
+  engineSuite,
+  importRows,
+  NOW,
+  row,
+  rowsOf,
+  userEmailRow,
+  userRow,
+} from "../../support/engine.ts";
 
 /** The Email statements of the user chunks, in order: plain, careful, or a savepoint undone. */
 function emailStatements(): { readonly chunkOptions: ChunkImportOptions; readonly seen: string[] } {
@@ -111,5 +120,20 @@ engineSuite("new addresses by plain INSERT", (db) => {
       "careful",
       "careful",
     ]);
+  });
+
+  it("takes the careful way for every user when the file has Email rows of its own", async () => {
+    const watch = emailStatements();
+    await importRows(
+      db(),
+      [
+        row("sentry.email", 1, { email: "ANN@example.com", date_added: NOW }),
+        userRow(1, "ann", { email: "ann@example.com" }),
+        userRow(2, "bob", { email: "bob@example.com" }),
+      ],
+      { chunkSize: 2, concurrency: 1, chunkOptions: watch.chunkOptions },
+    );
+    expect(await emails(db())).toEqual(["ANN@example.com", "bob@example.com"]);
+    expect(watch.seen).toEqual(["careful"]);
   });
 });
