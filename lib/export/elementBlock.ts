@@ -45,15 +45,15 @@ function skipWhitespace(bytes: Uint8Array, from: number): number {
 }
 
 /**
- * The element boundaries after `from`: for each `"model"` key that opens an object right after
- * a `}` and a comma, the object's `{` and the comma before it.
+ * The element boundaries after the element at `start`: for each `"model"` key that opens an
+ * object right after a `}` and a comma, the object's `{` and the comma before it.
  */
-function boundariesAfter(bytes: Uint8Array, from: number): { starts: number[]; commas: number[] } {
+function boundariesAfter(bytes: Uint8Array, start: number): { starts: number[]; commas: number[] } {
   const starts: number[] = [];
   const commas: number[] = [];
   // Buffer's indexOf searches natively; a plain Uint8Array only finds single bytes
   const searchable = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = from;
+  let at = start + 1;
   for (;;) {
     const key = searchable.indexOf(MODEL_KEY, at);
     if (key === -1) {
@@ -61,7 +61,8 @@ function boundariesAfter(bytes: Uint8Array, from: number): { starts: number[]; c
     }
     at = key + MODEL_KEY.length;
     const open = skipWhitespaceBack(bytes, key - 1);
-    if (bytes[open] !== OPEN_BRACE || bytes[skipWhitespace(bytes, at)] !== COLON) {
+    // (the element at `start` opens with its own `model` key: not a boundary after it)
+    if (open <= start || bytes[open] !== OPEN_BRACE || bytes[skipWhitespace(bytes, at)] !== COLON) {
       continue;
     }
     const comma = skipWhitespaceBack(bytes, open - 1);
@@ -93,8 +94,7 @@ export function parseElementBlock(
   decoder: TextDecoder,
   maxElementBytes: number,
 ): ElementBlock | null {
-  // past the block's own first key, which is not a boundary after it
-  const { starts, commas } = boundariesAfter(bytes, start + 2);
+  const { starts, commas } = boundariesAfter(bytes, start);
   const end = commas.at(-1);
   if (end === undefined) {
     return null;

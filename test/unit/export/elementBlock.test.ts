@@ -108,21 +108,37 @@ describe("the splitter's block path (parseBlocks)", () => {
 
   it("yields what the byte walk yields, on random export-like documents and cuts", async () => {
     const next = random(11);
-    let parsedInBlocks = 0;
+    // rows that took the block path, compact and pretty-printed (as Sentry writes exports)
+    const parsedInBlocks = { compact: 0, indented: 0 };
     for (let round = 0; round < 150; round++) {
       const doc = exportLike(next);
-      const bytes = utf8(JSON.stringify(doc, null, next() < 0.5 ? undefined : 2));
+      const indented = next() < 0.5;
+      const bytes = utf8(JSON.stringify(doc, null, indented ? 2 : undefined));
       for (const sizes of SIZES) {
         const walked = await outcome(bytes, sizes, {});
         const blocked = await outcome(bytes, sizes, { parseBlocks: true });
         expect(withoutCounts(blocked)).toEqual(withoutCounts(walked));
         if ("elements" in blocked) {
-          parsedInBlocks += blocked.parsedInBlocks;
+          parsedInBlocks[indented ? "indented" : "compact"] += blocked.parsedInBlocks;
         }
       }
     }
-    // not vacuous: most rows took the block path
-    expect(parsedInBlocks).toBeGreaterThan(500);
+    // not vacuous: rows took the block path in both layouts
+    expect(parsedInBlocks.compact).toBeGreaterThan(250);
+    expect(parsedInBlocks.indented).toBeGreaterThan(250);
+  });
+
+  it("parses pretty-printed rows in blocks past the first piece", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({
+      model: "sentry.useroption",
+      pk: i + 1,
+      fields: { key: "theme", value: "dark" },
+    }));
+    const bytes = utf8(JSON.stringify(rows, null, 2));
+    const result = await outcome(bytes, [1024], { parseBlocks: true });
+    expect(withoutCounts(result)).toEqual(withoutCounts(await outcome(bytes, [1024], {})));
+    // only the rows that straddle two pieces take the byte walk
+    expect("elements" in result && result.parsedInBlocks).toBeGreaterThan(150);
   });
 
   it("fails exactly as the byte walk does on damaged documents", async () => {
