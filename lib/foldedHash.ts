@@ -24,22 +24,3 @@ export function hash53(text: string): number {
 export function foldedHash(text: string): number {
   return hash53(text.toLowerCase());
 }
-
-/** Whether `sorted` (ascending) holds `value`. */
-export function sortedHas(sorted: Float64Array, value: number): boolean {
-  let low = 0;
-  let high = sorted.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const at = sorted[middle] ?? 0;
-    if (at === value) {
-      return true;
-    }
-    if (at < value) {
-      low = middle + 1;
-    } else {
-      high = middle - 1;
-    }
-  }
-  return false;
-}

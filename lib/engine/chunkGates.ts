@@ -19,6 +19,7 @@ import type { FieldValue } from "../export/row.ts";
 import type { Plan, PlannedRun } from "../planner/plan.ts";
 import { areRelated, getModel } from "../registry/registry.ts";
 import type { ModelName, ModelSpec } from "../registry/types.ts";
+import { countAtMost } from "../sortedNumbers.ts";
 
 /** A chunk may start once the first `chunks` chunks of `model`'s run have committed. */
 export interface ChunkGate {
@@ -160,19 +161,4 @@ export class ReferenceBounds {
     }
     return bounds;
   }
-}
-
-/** How many of the ascending `sorted` are at most `value`. */
-function countAtMost(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] ?? Infinity) <= value) {
-      low = middle + 1;
-    } else {
-      high = middle;
-    }
-  }
-  return low;
 }

@@ -37,6 +37,11 @@ const FIRST_SPELLING = 1;
 /** kept only when asked for (`--merge-users`): 8 MB at a million users */
 const LAST_CHUNK = 2;
 
+/** An address's spelling, as 32 bits of its hash (`FIRST_SPELLING`). */
+function spellingOf(email: string): number {
+  return hash53(email) | 0;
+}
+
 function countOf(packed: number, shift: number): number {
   return (packed >>> shift) & COUNT_MASK;
 }
@@ -80,7 +85,7 @@ export class UserRunIndependence {
     if (this.#lastChunks) {
       this.#addresses.column(LAST_CHUNK)[slot] = chunk + 1;
     }
-    const spelling = hash53(email) | 0;
+    const spelling = spellingOf(email);
     if (first === 0) {
       if (chunk + 1 > CHUNK_MASK) {
         this.#stop("more user chunks than the address table numbers");
@@ -123,7 +128,7 @@ export class UserRunIndependence {
     }
     return {
       chunksToLast: this.#lastChunks ? (this.#addresses.column(LAST_CHUNK)[slot] ?? 0) : Infinity,
-      firstSpelledAlike: this.#addresses.column(FIRST_SPELLING)[slot] === (hash53(email) | 0),
+      firstSpelledAlike: this.#addresses.column(FIRST_SPELLING)[slot] === spellingOf(email),
     };
   }
 
@@ -138,7 +143,7 @@ export class UserRunIndependence {
       return;
     }
     const slot = this.#addresses.find(foldedHash(email));
-    if (slot !== -1 && this.#addresses.column(FIRST_SPELLING)[slot] === (hash53(email) | 0)) {
+    if (slot !== -1 && this.#addresses.column(FIRST_SPELLING)[slot] === spellingOf(email)) {
       const firstChunk = this.#addresses.column(FIRST_CHUNK);
       firstChunk[slot] = counted(firstChunk[slot] ?? 0, USER_EMAILS_ALIKE);
     }

@@ -3,10 +3,11 @@
  * implies. `sentry_email.email` is citext: lookups compare case-insensitively and use its index.
  */
 import { DbError } from "../errors.ts";
-import { ASCII_ONLY, foldedHash, sortedHas } from "../foldedHash.ts";
+import { ASCII_ONLY, foldedHash } from "../foldedHash.ts";
 import type { Db } from "../ports.ts";
 import { EMAIL } from "../registry/names.ts";
 import { requireModel } from "../registry/registry.ts";
+import { sortedHas } from "../sortedNumbers.ts";
 import { ChunkWrites } from "./chunkWrites.ts";
 import type { Target } from "./chunkWrites.ts";
 import { completeValues, textOf } from "./records.ts";

@@ -287,6 +287,19 @@ export function engineSuite(name: string, body: (db: () => Database, kind: Adapt
 }
 
 /** A user row with Sentry's current export shape; `fields` override the defaults. */
+/** The addresses in `sentry_email`, in insertion order or, `byFold`, by their case fold. */
+export async function emailAddresses(
+  db: Db,
+  options: { readonly byFold?: boolean } = {},
+): Promise<string[]> {
+  const order = options.byFold === true ? "lower(email::text)" : "id::bigint";
+  const rows = await rowsOf<{ email: string }>(
+    db,
+    `SELECT email::text AS email FROM sentry_email ORDER BY ${order}`,
+  );
+  return rows.map((r) => r.email);
+}
+
 /** A `sentry.useremail` row of `user` for `email`, verified, with an imported hash. */
 export function userEmailRow(
   pk: number,

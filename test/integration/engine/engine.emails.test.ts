@@ -7,6 +7,7 @@ import type { Db } from "../../../lib/ports.ts";
 import { expect, it } from "vitest";
 import {
   count,
+  emailAddresses,
   engineSuite,
   importRows,
   ledgerOf,
@@ -35,14 +36,6 @@ async function userEmails(db: Db): Promise<UserEmailRecord[]> {
   );
 }
 
-async function emails(db: Db): Promise<string[]> {
-  const rows = await rowsOf<{ email: string }>(
-    db,
-    "SELECT email::text AS email FROM sentry_email ORDER BY id::bigint",
-  );
-  return rows.map((r) => r.email);
-}
-
 engineSuite("§18.3 emails", (db) => {
   it("inserting a user also creates its primary UserEmail and the matching Email, even when the file has no Email or UserEmail rows", async () => {
     await importRows(db(), [userRow(1, "solo", { email: "solo@example.com" })]);
@@ -50,7 +43,7 @@ engineSuite("§18.3 emails", (db) => {
     expect(await userEmails(db())).toEqual([
       expect.objectContaining({ user_id: user?.id, email: "solo@example.com", is_verified: false }),
     ]);
-    expect(await emails(db())).toEqual(["solo@example.com"]);
+    expect(await emailAddresses(db())).toEqual(["solo@example.com"]);
   });
 
   it("Email rows are deduplicated case-insensitively: users sharing an address produce one Email row, which takes the spelling and date of the file's Email row", async () => {
@@ -66,7 +59,7 @@ engineSuite("§18.3 emails", (db) => {
       row("sentry.email", 2, { email: "own@example.com", date_added: NOW }),
     ]);
     // a found address takes the file's row, spelling included (Sentry saves the incoming row)
-    expect(await emails(db())).toEqual(["shared@EXAMPLE.com", "own@example.com"]);
+    expect(await emailAddresses(db())).toEqual(["shared@EXAMPLE.com", "own@example.com"]);
     expect(await count(db(), "sentry_useremail")).toBe(4);
     const [ledger] = await ledgerOf(db(), "sentry.email");
     expect(ledger).toMatchObject({ inserted: {}, overwrite: {} });
@@ -87,7 +80,11 @@ engineSuite("§18.3 emails", (db) => {
       userEmailRow(2, 1, "ΩΣ@example.com"),
       userEmailRow(3, 2, "ωσ@example.com"),
     ]);
-    expect(await emails(db())).toEqual(["ΣΑΣ@example.com", "ΔΣ@example.com", "ΩΣ@example.com"]);
+    expect(await emailAddresses(db())).toEqual([
+      "ΣΑΣ@example.com",
+      "ΔΣ@example.com",
+      "ΩΣ@example.com",
+    ]);
     expect(await count(db(), "sentry_useremail")).toBe(7);
   });
 
@@ -165,7 +162,7 @@ engineSuite("§18.3 emails", (db) => {
       [user?.id, "second@example.com"],
       [user?.id, "third@example.com"],
     ]);
-    expect((await emails(db())).sort()).toEqual([
+    expect((await emailAddresses(db())).sort()).toEqual([
       "main@example.com",
       "second@example.com",
       "third@example.com",

@@ -8,14 +8,13 @@
  */
 import { expect, it } from "vitest";
 import type { ChunkImportOptions } from "../../../lib/engine/chunkImporter.ts";
-import type { Db } from "../../../lib/ports.ts";
 import { USER } from "../../../lib/registry/names.ts";
 import {
+  emailAddresses,
   engineSuite,
   importRows,
   NOW,
   row,
-  rowsOf,
   userEmailRow,
   userRow,
 } from "../../support/engine.ts";
@@ -40,14 +39,6 @@ function emailStatements(): { readonly chunkOptions: ChunkImportOptions; readonl
   };
 }
 
-async function emails(db: Db): Promise<string[]> {
-  const rows = await rowsOf<{ email: string }>(
-    db,
-    "SELECT email::text AS email FROM sentry_email ORDER BY lower(email::text)",
-  );
-  return rows.map((r) => r.email);
-}
-
 engineSuite("new addresses by plain INSERT", (db) => {
   it("inserts a user's address no other row has plainly, and one another user's user email has carefully, with the first user's spelling", async () => {
     const watch = emailStatements();
@@ -70,7 +61,7 @@ engineSuite("new addresses by plain INSERT", (db) => {
       ],
       { chunkSize: 2, concurrency: 1, chunkOptions: watch.chunkOptions },
     );
-    expect(await emails(db())).toEqual([
+    expect(await emailAddresses(db(), { byFold: true })).toEqual([
       "ann@example.com",
       "Bob@Example.com",
       "Cy@example.com",
@@ -94,7 +85,11 @@ engineSuite("new addresses by plain INSERT", (db) => {
       ],
       { chunkSize: 2, concurrency: 1, chunkOptions: watch.chunkOptions },
     );
-    expect(await emails(db())).toEqual(["ann@example.com", "new@example.com", "OLD@example.com"]);
+    expect(await emailAddresses(db(), { byFold: true })).toEqual([
+      "ann@example.com",
+      "new@example.com",
+      "OLD@example.com",
+    ]);
     expect(watch.seen).toEqual(["plain", "rollback", "careful", "plain"]);
   });
 
@@ -111,7 +106,9 @@ engineSuite("new addresses by plain INSERT", (db) => {
       addresses.map((email, i) => userRow(i + 1, `user-${String(i)}`, { email })),
       { chunkSize: 1, concurrency: 1, chunkOptions: watch.chunkOptions },
     );
-    expect(await emails(db())).toEqual(addresses.map((a) => a.toUpperCase()));
+    expect(await emailAddresses(db(), { byFold: true })).toEqual(
+      addresses.map((a) => a.toUpperCase()),
+    );
     expect(watch.seen).toEqual([
       ...["plain", "rollback", "careful"],
       ...["plain", "rollback", "careful"],
@@ -133,7 +130,10 @@ engineSuite("new addresses by plain INSERT", (db) => {
       ],
       { chunkSize: 2, concurrency: 1, chunkOptions: watch.chunkOptions },
     );
-    expect(await emails(db())).toEqual(["ANN@example.com", "bob@example.com"]);
+    expect(await emailAddresses(db(), { byFold: true })).toEqual([
+      "ANN@example.com",
+      "bob@example.com",
+    ]);
     expect(watch.seen).toEqual(["careful"]);
   });
 });
